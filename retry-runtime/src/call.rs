@@ -1,0 +1,150 @@
+//! The retry loop without the attribute: [`call`] for blocking closures, [`call_async`] for
+//! async ones.
+
+use core::future::Future;
+use core::panic::Location;
+
+use crate::classify::Outcome;
+use crate::engine::{Engine, Failure, Next};
+use crate::event::Site;
+use crate::sleep::{self, AsyncSleeper, BlockingSleeper, ThreadSleeper};
+use crate::{Attempt, ErrorView, Policy};
+
+/// Runs `f` until it succeeds or `policy` gives up, sleeping between attempts; returns the last
+/// outcome.
+///
+/// The closure gets the [`Attempt`] in progress. Every failure is retried: `call` cannot see the
+/// concrete error type the way the attribute can, so the [`Transient`](crate::Transient) rule,
+/// `on` and `when` are the attribute's; here the closure decides, by calling
+/// [`Attempt::stop`] on a failure that is final. Events are named `"call"`, with the caller's
+/// file and line, and show the error's type name.
+///
+/// ```
+/// use std::time::Duration;
+/// use retry_runtime::{call, Policy, Transient};
+///
+/// let policy = Policy::constant(Duration::from_millis(1)).max_attempts(4);
+/// let mut calls = 0;
+/// let result = call(&policy, |attempt| {
+///     calls += 1;
+///     let outcome: std::io::Result<u32> = if calls < 3 {
+///         Err(std::io::ErrorKind::ConnectionReset.into())
+///     } else {
+///         Ok(calls)
+///     };
+///     if let Err(e) = &outcome {
+///         if !e.is_transient() { attempt.stop(); }
+///     }
+///     outcome
+/// });
+/// assert_eq!(result.unwrap(), 3);
+/// ```
+#[track_caller]
+pub fn call<R, F>(policy: &Policy, f: F) -> R
+where
+    R: Outcome,
+    F: FnMut(&Attempt) -> R,
+{
+    call_with(policy, &ThreadSleeper, f)
+}
+
+/// [`call`] with a chosen [`BlockingSleeper`].
+#[track_caller]
+pub fn call_with<R, F, S>(policy: &Policy, sleeper: &S, mut f: F) -> R
+where
+    R: Outcome,
+    F: FnMut(&Attempt) -> R,
+    S: BlockingSleeper + ?Sized,
+{
+    let site = caller_site(Location::caller());
+    let mut engine = Engine::new(policy, true);
+    let mut attempt = engine.context();
+    loop {
+        engine.begin(&mut attempt);
+        let outcome = f(&attempt);
+        match decide::<R>(&mut engine, &site, &attempt, &outcome) {
+            Next::Return => return outcome,
+            Next::Sleep(delay) => {
+                drop(outcome);
+                sleep::blocking(sleeper, delay);
+            }
+        }
+    }
+}
+
+/// The async twin of [`call`], sleeping with tokio's timer (feature `tokio`).
+///
+/// ```
+/// use std::time::Duration;
+/// use retry_runtime::{call_async, Policy};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let policy = Policy::constant(Duration::from_millis(1)).max_attempts(3);
+/// let value = call_async(&policy, async |attempt| {
+///     if attempt.number() < 2 { Err("not yet") } else { Ok(attempt.number()) }
+/// })
+/// .await;
+/// assert_eq!(value, Ok(2));
+/// # }
+/// ```
+///
+/// # Limits
+///
+/// An async closure that borrows `&mut` state from its surroundings produces futures the
+/// compiler cannot yet prove `Send`, so `call_async(…)` with such a closure cannot be spawned on a
+/// multi-threaded runtime. The attribute has no such limit: `#[retry]` on an `async fn` expands
+/// the loop inline, so `&mut self` methods stay `Send`.
+#[cfg(feature = "tokio")]
+#[track_caller]
+pub fn call_async<R, F>(policy: &Policy, f: F) -> impl Future<Output = R>
+where
+    R: Outcome,
+    F: AsyncFnMut(&Attempt) -> R,
+{
+    call_async_with(policy, &crate::sleep::TokioSleeper, f)
+}
+
+/// [`call_async`] with a chosen [`AsyncSleeper`], for runtimes other than tokio.
+#[track_caller]
+pub fn call_async_with<R, F, S>(policy: &Policy, sleeper: &S, mut f: F) -> impl Future<Output = R>
+where
+    R: Outcome,
+    F: AsyncFnMut(&Attempt) -> R,
+    S: AsyncSleeper + ?Sized,
+{
+    let site = caller_site(Location::caller());
+    async move {
+        let mut engine = Engine::new(policy, true);
+        let mut attempt = engine.context();
+        loop {
+            engine.begin(&mut attempt);
+            let outcome = f(&attempt).await;
+            match decide::<R>(&mut engine, &site, &attempt, &outcome) {
+                Next::Return => return outcome,
+                Next::Sleep(delay) => {
+                    drop(outcome);
+                    sleep::nonblocking(sleeper, delay).await;
+                }
+            }
+        }
+    }
+}
+
+fn caller_site(location: &'static Location<'static>) -> Site {
+    Site::new("call", "", location.file(), location.line())
+}
+
+#[inline]
+fn decide<R: Outcome>(engine: &mut Engine<'_>, site: &Site, attempt: &Attempt, outcome: &R) -> Next {
+    match outcome.split() {
+        Ok(_) => engine.succeeded(site, None, Some(attempt)),
+        Err(error) => {
+            let failure = Failure {
+                retryable: true,
+                hint: None,
+                error: error.map(|_| ErrorView::opaque(core::any::type_name::<R::Error>())),
+            };
+            engine.failed(site, None, Some(attempt), failure)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Retries for Rust, as one attribute. (The user's guide is written below.)
+
+#![warn(missing_docs)]
+
+mod attempt;
+mod backoff;
+mod call;
+mod classify;
+mod engine;
+mod error_view;
+mod errors;
+mod event;
+mod jitter;
+mod policy;
+mod random;
+mod sleep;
+mod worst_case;
+
+#[doc(hidden)]
+pub mod __private;
+pub mod http;
+pub mod testing;
+
+pub use attempt::{Attempt, IdempotencyKey};
+pub use backoff::{Backoff, Delays};
+#[cfg(feature = "tokio")]
+pub use call::call_async;
+pub use call::{call, call_async_with, call_with};
+pub use classify::{Chain, Outcome, Transient, is_transient_kind};
+pub use error_view::ErrorView;
+pub use errors::{CircuitOpen, Elapsed};
+pub use event::{Event, EventKind, GiveUpReason, Observer, SetObserverError, Site, set_observer};
+pub use jitter::Jitter;
+pub use policy::{
+    DEFAULT_BASE, DEFAULT_FACTOR, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY, Policy, PolicyError,
+};
+pub use sleep::{AsyncSleeper, BlockingSleeper, ThreadSleeper, Timeout};
+#[cfg(feature = "tokio")]
+pub use sleep::{TokioSleep, TokioSleeper};
+
+pub use retry_macros::retry;

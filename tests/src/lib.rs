@@ -1,0 +1,1 @@
+//! Integration tests for `retry-runtime` and `#[retry]`; everything lives under `tests/`.
