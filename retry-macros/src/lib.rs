@@ -1,7 +1,73 @@
-//! The `#[retry]` attribute.
+//! The `#[retry]` attribute. Use it through the `retry-runtime` crate, which re-exports it and
+//! holds everything the expansion calls: `use retry_runtime::retry;`.
+//!
+//! The macro parses the arguments (`args`), parses the function's signature but keeps its body
+//! as tokens (`item`), checks the keys against each other and the signature (`validate`), then
+//! expands the loop inline (`expand`). When anything is wrong, every error is reported at once,
+//! each on the token at fault, and the function is emitted unchanged beside them (`fallback`).
+
+mod args;
+mod doc_line;
+mod duration;
+mod expand;
+mod fallback;
+mod item;
+mod suggest;
+mod validate;
+
 use proc_macro::TokenStream;
-/// Retries.
+
+/// Retries a function that returns `Result` or `Option`; see the `retry-runtime` crate's docs
+/// for every key.
 #[proc_macro_attribute]
-pub fn retry(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
+    retry_impl(args.into(), item.into()).into()
+}
+
+fn retry_impl(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let function = match syn::parse2::<item::Function>(item.clone()) {
+        Ok(function) => function,
+        Err(error) => {
+            let error = not_a_function(&item).unwrap_or(error);
+            return fallback::with_errors(item, error);
+        }
+    };
+    let mut errors = args::Errors::default();
+    let args = args::parse(args, &mut errors);
+    let shape = function.shape();
+    validate::check(&args, &function, &shape, &mut errors);
+    match errors.into_result() {
+        Ok(()) => expand::expand(&args, &function, shape),
+        Err(errors) => fallback::with_errors(function.to_original_tokens(), errors),
+    }
+}
+
+/// A clearer message when the item is not a function at all (a struct, an impl, a module).
+fn not_a_function(item: &proc_macro2::TokenStream) -> Option<syn::Error> {
+    let parsed: syn::Item = syn::parse2(item.clone()).ok()?;
+    let what = match &parsed {
+        syn::Item::Fn(_) => return None,
+        syn::Item::Struct(_) => "a struct",
+        syn::Item::Enum(_) => "an enum",
+        syn::Item::Impl(_) => "an impl block (put it on the methods inside)",
+        syn::Item::Trait(_) => "a trait (put it on the methods of an impl)",
+        syn::Item::Mod(_) => "a module",
+        syn::Item::Const(_) | syn::Item::Static(_) => "a constant",
+        _ => "this item",
+    };
+    Some(syn::Error::new_spanned(
+        first_token(item),
+        format!("`#[retry]` goes on a `fn` or `async fn`, not on {what}"),
+    ))
+}
+
+fn first_token(item: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    // Skip outer attributes (`#` + `[...]`) and visibility to point at the item's keyword.
+    let tokens: Vec<_> = item.clone().into_iter().collect();
+    let mut i = 0;
+    while i + 1 < tokens.len() && matches!(&tokens[i], proc_macro2::TokenTree::Punct(p) if p.as_char() == '#')
+    {
+        i += 2;
+    }
+    tokens.get(i).cloned().into_iter().collect()
 }

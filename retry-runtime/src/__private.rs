@@ -275,6 +275,8 @@ pub mod transient {
 }
 
 #[cfg(test)]
+// Autoref specialisation is the point: the extra borrows select the impl.
+#[allow(clippy::needless_borrow)]
 mod tests {
     use super::*;
     use std::io;

@@ -168,8 +168,7 @@ impl Policy {
 
     /// [`factor`](Policy::factor) for values known only at run time.
     pub const fn try_factor(mut self, factor: f64) -> Result<Policy, PolicyError> {
-        // `!(x >= 1.0)` also refuses NaN.
-        if !(factor >= 1.0) {
+        if factor.is_nan() || factor < 1.0 {
             return Err(PolicyError::FactorBelowOne);
         }
         self.factor = factor;

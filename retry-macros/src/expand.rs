@@ -1,0 +1,423 @@
+//! Code generation: the retry loop, expanded inline in the function's own body.
+//!
+//! The signature is never rewritten. Each attempt runs the body in a fresh closure (sync) or a
+//! fresh non-`move` async block (async), so `return` and `?` end the attempt, not the call, and
+//! the body borrows the arguments (`&mut self` included) instead of moving them into a runtime
+//! closure. Generated locals are `__retry_`-prefixed with mixed-site hygiene, and the runtime is
+//! named by an absolute path.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::visit_mut::VisitMut;
+use syn::{Ident, LitStr, Path, ReturnType, Type};
+
+use crate::args::Args;
+use crate::item::{Function, Shape};
+
+/// Everything the templates need, computed once.
+struct Site<'a> {
+    args: &'a Args,
+    krate: TokenStream,
+    output: Type,
+    is_async: bool,
+}
+
+pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStream {
+    let krate = match &args.krate {
+        Some(path) => path.value.to_token_stream(),
+        None => quote!(::retry_runtime),
+    };
+    let (output, is_async, attempt_tokens) = match &shape {
+        Shape::Sync | Shape::Async => {
+            let output = match &function.sig.output {
+                ReturnType::Type(_, ty) => erase_impl_trait((**ty).clone()),
+                ReturnType::Default => syn::parse_quote!(()),
+            };
+            let body = function.body.stream();
+            (output, matches!(shape, Shape::Async), body)
+        }
+        Shape::AsyncTrait { output, inner } => ((**output).clone(), true, inner.clone()),
+    };
+    let site = Site {
+        args,
+        krate,
+        output,
+        is_async,
+    };
+    let body = site.body(function, attempt_tokens);
+    let body = match shape {
+        Shape::AsyncTrait { .. } => quote!(Box::pin(async move { #body })),
+        _ => body,
+    };
+
+    let Function { attrs, vis, sig, .. } = function;
+    let doc = doc_attrs(args);
+    quote! {
+        #(#attrs)*
+        #doc
+        #vis #sig {
+            #body
+        }
+    }
+}
+
+fn doc_attrs(args: &Args) -> TokenStream {
+    if args.doc.as_ref().is_some_and(|d| !d.value) {
+        return TokenStream::new();
+    }
+    let line = crate::doc_line::summary(args);
+    quote! {
+        #[doc = ""]
+        #[doc = #line]
+    }
+}
+
+impl Site<'_> {
+    fn body(&self, function: &Function, attempt_body: TokenStream) -> TokenStream {
+        let krate = &self.krate;
+        let args = self.args;
+        let name = args.name.as_ref().map_or_else(
+            || LitStr::new(&function.sig.ident.to_string(), function.sig.ident.span()),
+            |n| n.value.clone(),
+        );
+        let line = quote_spanned!(function.sig.ident.span()=> ::core::line!());
+        let policy = self.policy();
+        let track_time = args.context.is_some() || args.attempt_timeout.is_some();
+        let context_setup = args.context.as_ref().map(
+            |_| quote_spanned!(Span::mixed_site()=> let mut __retry_context = __retry_engine.context();),
+        );
+        let attempt_loop = self.attempt_loop(attempt_body);
+        quote_spanned! {Span::mixed_site()=>
+            #policy
+            static __RETRY_SITE: #krate::__private::Site = #krate::__private::Site::new(
+                #name, ::core::module_path!(), ::core::file!(), #line,
+            );
+            let mut __retry_engine = #krate::__private::Engine::new(__retry_policy, #track_time);
+            #context_setup
+            #attempt_loop
+        }
+    }
+
+    /// `let __retry_policy: &Policy = …;`, folded to a constant when no `policy` key is given.
+    fn policy(&self) -> TokenStream {
+        let krate = &self.krate;
+        let overrides = self.policy_overrides();
+        match &self.args.policy {
+            None => {
+                let base = nanos(self.args.base.as_ref().map_or(100_000_000, |g| g.value));
+                let constructor = Ident::new(
+                    self.args
+                        .backoff
+                        .as_ref()
+                        .map_or("exponential", |g| g.value.as_str()),
+                    Span::call_site(),
+                );
+                quote_spanned! {Span::mixed_site()=>
+                    const __RETRY_POLICY: #krate::Policy = #krate::Policy::#constructor(#base) #overrides;
+                    let __retry_policy: &#krate::Policy = &__RETRY_POLICY;
+                }
+            }
+            Some(given) if overrides.is_empty() => {
+                let expr = &given.value;
+                quote_spanned! {Span::mixed_site()=>
+                    let __retry_policy_holder = &(#expr);
+                    let __retry_policy: &#krate::Policy =
+                        #krate::__private::AsPolicy::as_policy(__retry_policy_holder);
+                }
+            }
+            Some(given) => {
+                let expr = &given.value;
+                let base = self.args.base.as_ref().map(|g| {
+                    let base = nanos(g.value);
+                    quote!(.base(#base))
+                });
+                let backoff = self.args.backoff.as_ref().map(|g| {
+                    let variant = Ident::new(&capitalise(&g.value), Span::call_site());
+                    quote!(.backoff(#krate::Backoff::#variant))
+                });
+                quote_spanned! {Span::mixed_site()=>
+                    let __retry_policy_holder = &#krate::__private::policy_of(&(#expr)) #base #backoff #overrides;
+                    let __retry_policy: &#krate::Policy = __retry_policy_holder;
+                }
+            }
+        }
+    }
+
+    /// The builder calls for the keys given inline (besides `base` and `backoff`).
+    fn policy_overrides(&self) -> TokenStream {
+        let krate = &self.krate;
+        let args = self.args;
+        let mut calls = TokenStream::new();
+        if let Some(n) = &args.max_attempts {
+            let n = n.value;
+            calls.extend(quote!(.max_attempts(#n)));
+        }
+        if let Some(f) = &args.factor {
+            let f = f.value;
+            calls.extend(quote!(.factor(#f)));
+        }
+        if let Some(d) = &args.max_delay {
+            let d = nanos(d.value);
+            calls.extend(quote!(.max_delay(#d)));
+        }
+        if let Some(j) = &args.jitter {
+            let variant = Ident::new(&capitalise(&j.value), Span::call_site());
+            calls.extend(quote!(.jitter(#krate::Jitter::#variant)));
+        }
+        if let Some(d) = &args.deadline {
+            let d = nanos(d.value);
+            calls.extend(quote!(.deadline(#d)));
+        }
+        calls
+    }
+
+    fn attempt_loop(&self, attempt_body: TokenStream) -> TokenStream {
+        let krate = &self.krate;
+        let args = self.args;
+        let clones = args
+            .clone
+            .iter()
+            .flat_map(|g| &g.value)
+            .map(|name| quote!(let #name = ::core::clone::Clone::clone(&#name);));
+        let context_bind = args.context.as_ref().map(|ctx| {
+            let ctx = &ctx.value;
+            quote_spanned! {Span::mixed_site()=>
+                __retry_engine.begin(&mut __retry_context);
+                #[allow(unused_variables)]
+                let #ctx: &#krate::Attempt = &__retry_context;
+            }
+        });
+        let output = &self.output;
+        let run = self.run_attempt(attempt_body);
+        let decide = self.decide();
+        let sleep = self.sleep();
+        quote_spanned! {Span::mixed_site()=>
+            loop {
+                #(#clones)*
+                #context_bind
+                let __retry_result: #output = #run;
+                let __retry_next: #krate::__private::Next = #decide;
+                match __retry_next {
+                    #krate::__private::Next::Return => return __retry_result,
+                    #krate::__private::Next::Sleep(__retry_delay) => {
+                        ::core::mem::drop(__retry_result);
+                        #sleep
+                    }
+                }
+            }
+        }
+    }
+
+    /// One attempt: the body in a closure (sync) or async block (async), its output type pinned
+    /// by an unreachable early return so that `?` converts into the declared error type.
+    fn run_attempt(&self, body: TokenStream) -> TokenStream {
+        let krate = &self.krate;
+        let output = &self.output;
+        let pin = quote_spanned! {Span::mixed_site()=>
+            #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
+            if false {
+                let __retry_fake: #output = loop {};
+                return __retry_fake;
+            }
+        };
+        if !self.is_async {
+            return quote_spanned!(Span::mixed_site()=> (|| { #pin #body })());
+        }
+        let block = quote_spanned!(Span::mixed_site()=> async { #pin #body });
+        match &self.args.attempt_timeout {
+            None => quote!(#block.await),
+            Some(limit) => {
+                let limit = nanos(limit.value);
+                let sleeper = self.sleeper();
+                quote_spanned! {Span::mixed_site()=>
+                    match #krate::__private::timeout(
+                        #sleeper,
+                        __retry_engine.attempt_limit(#limit),
+                        #block,
+                    ).await {
+                        ::core::option::Option::Some(__retry_output) => __retry_output,
+                        ::core::option::Option::None => #krate::__private::TimedOut::timed_out(),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Classifies `__retry_result` and asks the engine what comes next.
+    fn decide(&self) -> TokenStream {
+        let krate = &self.krate;
+        let args = self.args;
+        let observer = match &args.observer {
+            Some(path) => {
+                let path = &path.value;
+                quote!(::core::option::Option::Some(&#path as &dyn #krate::__private::Observer))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let context = match &args.context {
+            Some(_) => quote_spanned!(Span::mixed_site()=> ::core::option::Option::Some(&__retry_context)),
+            None => quote!(::core::option::Option::None),
+        };
+        let succeeded = quote_spanned! {Span::mixed_site()=>
+            __retry_engine.succeeded(&__RETRY_SITE, #observer, #context)
+        };
+        let failed = |retryable: TokenStream, hint: TokenStream, error: TokenStream| {
+            quote_spanned! {Span::mixed_site()=>
+                __retry_engine.failed(&__RETRY_SITE, #observer, #context, #krate::__private::Failure {
+                    retryable: #retryable,
+                    hint: #hint,
+                    error: #error,
+                })
+            }
+        };
+        let none = quote!(::core::option::Option::None);
+        let on_value = match &args.until {
+            Some(until) => {
+                let until = &until.value;
+                let rejected = failed(quote!(true), none.clone(), none.clone());
+                quote_spanned! {Span::mixed_site()=>
+                    if #krate::__private::until(__retry_value, #until) { #succeeded } else { #rejected }
+                }
+            }
+            None => succeeded.clone(),
+        };
+        let retryable = self.classify();
+        let hint = self.hint();
+        let on_error = failed(
+            quote_spanned!(Span::mixed_site()=> __retry_retryable),
+            quote_spanned!(Span::mixed_site()=> __retry_hint),
+            quote_spanned!(Span::mixed_site()=> ::core::option::Option::Some(__retry_view)),
+        );
+        let on_none = failed(quote!(true), none.clone(), none);
+        quote_spanned! {Span::mixed_site()=>
+            match #krate::__private::Outcome::split(&__retry_result) {
+                ::core::result::Result::Ok(__retry_value) => {
+                    let _ = __retry_value;
+                    #on_value
+                }
+                ::core::result::Result::Err(::core::option::Option::Some(__retry_error)) => {
+                    let __retry_retryable: bool = #retryable;
+                    let __retry_hint: ::core::option::Option<::core::time::Duration> = #hint;
+                    let __retry_view = {
+                        #[allow(unused_imports)]
+                        use #krate::__private::view::*;
+                        (&&&&&#krate::__private::Wrap(__retry_error)).__retry_view()
+                    };
+                    #on_error
+                }
+                ::core::result::Result::Err(::core::option::Option::None) => #on_none,
+            }
+        }
+    }
+
+    /// Whether `__retry_error` may be retried, as "How the keys combine" says.
+    fn classify(&self) -> TokenStream {
+        let krate = &self.krate;
+        let args = self.args;
+        let chain = quote_spanned! {Span::mixed_site()=>
+            {
+                #[allow(unused_imports)]
+                use #krate::__private::chain::*;
+                (&&&#krate::__private::Wrap(__retry_error)).__retry_chain()
+            }
+        };
+        let holds = |types: &[Type]| {
+            let tests = types
+                .iter()
+                .map(|ty| quote_spanned!(Span::mixed_site()=> __retry_chain.holds::<#ty>()));
+            quote_spanned!(Span::mixed_site()=> { let __retry_chain = #chain; false #(|| #tests)* })
+        };
+        let on = args.on.as_ref().map(|g| holds(&g.value));
+        let when = args.when.as_ref().map(|g| {
+            let when = &g.value;
+            quote_spanned!(Span::mixed_site()=> #krate::__private::when(__retry_error, #when))
+        });
+        let base = match (on, when) {
+            (None, None) => quote_spanned! {Span::mixed_site()=>
+                {
+                    #[allow(unused_imports)]
+                    use #krate::__private::transient::*;
+                    (&&#krate::__private::Wrap(__retry_error)).__retry_is_transient()
+                }
+            },
+            (Some(on), None) => on,
+            (None, Some(when)) => when,
+            (Some(on), Some(when)) => quote!((#on && #when)),
+        };
+        match &args.unless {
+            Some(unless) => {
+                let unless = holds(&unless.value);
+                quote!((#base && !#unless))
+            }
+            None => base,
+        }
+    }
+
+    /// The delay hint: the `retry_after` key, else `Transient::retry_after` when implemented.
+    fn hint(&self) -> TokenStream {
+        let krate = &self.krate;
+        match &self.args.retry_after {
+            Some(given) => {
+                let expr = &given.value;
+                quote_spanned!(Span::mixed_site()=> #krate::__private::retry_after(__retry_error, #expr))
+            }
+            None => quote_spanned! {Span::mixed_site()=>
+                {
+                    #[allow(unused_imports)]
+                    use #krate::__private::transient::*;
+                    (&&#krate::__private::Wrap(__retry_error)).__retry_hint()
+                }
+            },
+        }
+    }
+
+    fn sleeper(&self) -> TokenStream {
+        let krate = &self.krate;
+        match (&self.args.sleeper, self.is_async) {
+            (Some(path), _) => {
+                let path: &Path = &path.value;
+                quote!(&#path)
+            }
+            (None, true) => quote!(&#krate::__private::DefaultAsyncSleeper),
+            (None, false) => quote!(&#krate::__private::DefaultBlockingSleeper),
+        }
+    }
+
+    fn sleep(&self) -> TokenStream {
+        let krate = &self.krate;
+        let sleeper = self.sleeper();
+        if self.is_async {
+            quote_spanned!(Span::mixed_site()=> #krate::__private::sleep_async(#sleeper, __retry_delay).await;)
+        } else {
+            quote_spanned!(Span::mixed_site()=> #krate::__private::sleep_blocking(#sleeper, __retry_delay);)
+        }
+    }
+}
+
+fn nanos(value: u64) -> TokenStream {
+    quote!(::core::time::Duration::from_nanos(#value))
+}
+
+fn capitalise(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// `impl Trait` can't be named inside the body; `_` lets inference fill it in.
+fn erase_impl_trait(mut ty: Type) -> Type {
+    struct Erase;
+    impl VisitMut for Erase {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::ImplTrait(_) = ty {
+                *ty = syn::parse_quote!(_);
+            } else {
+                syn::visit_mut::visit_type_mut(self, ty);
+            }
+        }
+    }
+    Erase.visit_type_mut(&mut ty);
+    ty
+}
