@@ -51,7 +51,8 @@ pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStr
     };
 
     let Function { attrs, vis, sig, .. } = function;
-    let doc = doc_attrs(args);
+    let has_docs = attrs.iter().any(|attr| attr.path().is_ident("doc"));
+    let doc = doc_attrs(args, has_docs);
     quote! {
         #(#attrs)*
         #doc
@@ -61,13 +62,15 @@ pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStr
     }
 }
 
-fn doc_attrs(args: &Args) -> TokenStream {
+/// The policy line for rustdoc, after a blank line when the function has docs of its own.
+fn doc_attrs(args: &Args, has_docs: bool) -> TokenStream {
     if args.doc.as_ref().is_some_and(|d| !d.value) {
         return TokenStream::new();
     }
     let line = crate::doc_line::summary(args);
+    let separator = has_docs.then(|| quote!(#[doc = ""]));
     quote! {
-        #[doc = ""]
+        #separator
         #[doc = #line]
     }
 }

@@ -180,10 +180,27 @@ impl fmt::Display for Event {
             write!(f, "/{}", self.max_attempts)?;
         }
         match (self.kind, self.delay, self.reason) {
-            (EventKind::Retry, Some(delay), _) => write!(f, " failed, retrying in {delay:?}"),
+            (EventKind::Retry, Some(delay), _) => write!(f, " failed, retrying in {}", Readable(delay)),
             (EventKind::Success, _, _) => f.write_str(" succeeded"),
             (_, _, Some(reason)) => write!(f, " failed, giving up: {reason}"),
             _ => f.write_str(" failed"),
+        }
+    }
+}
+
+/// A delay rounded for people: `36ms`, `1.25s`, `250µs`.
+struct Readable(Duration);
+
+impl fmt::Display for Readable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        if d >= Duration::from_secs(1) {
+            let text = format!("{:.2}", d.as_secs_f64());
+            write!(f, "{}s", text.trim_end_matches('0').trim_end_matches('.'))
+        } else if d >= Duration::from_millis(1) {
+            write!(f, "{}ms", d.as_millis())
+        } else {
+            write!(f, "{}µs", d.as_micros())
         }
     }
 }

@@ -1,5 +1,4 @@
-//! Retries for Rust, as one attribute. (The user's guide is written below.)
-
+#![doc = include_str!("guide.md")]
 #![warn(missing_docs)]
 
 mod attempt;
@@ -39,3 +38,8 @@ pub use sleep::{AsyncSleeper, BlockingSleeper, ThreadSleeper, Timeout};
 pub use sleep::{TokioSleep, TokioSleeper};
 
 pub use retry_macros::retry;
+
+/// The README's examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
