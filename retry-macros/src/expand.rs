@@ -86,16 +86,19 @@ impl Site<'_> {
         let line = quote_spanned!(function.sig.ident.span()=> ::core::line!());
         let policy = self.policy();
         let track_time = args.context.is_some() || args.attempt_timeout.is_some();
-        let context_setup = args.context.as_ref().map(
-            |_| quote_spanned!(Span::mixed_site()=> let mut __retry_context = __retry_engine.context();),
-        );
+        let context_setup = args.context.as_ref().map(|_| {
+            quote_spanned! {Span::mixed_site()=>
+                let mut __retry_context = #krate::__private::Engine::context(__retry_policy, __retry_clock);
+            }
+        });
         let attempt_loop = self.attempt_loop(attempt_body);
         quote_spanned! {Span::mixed_site()=>
             #policy
             static __RETRY_SITE: #krate::__private::Site = #krate::__private::Site::new(
                 #name, ::core::module_path!(), ::core::file!(), #line,
             );
-            let mut __retry_engine = #krate::__private::Engine::new(__retry_policy, #track_time);
+            let __retry_clock = #krate::__private::Engine::clock(__retry_policy, #track_time);
+            let mut __retry_engine = #krate::__private::Engine::new();
             #context_setup
             #attempt_loop
         }
@@ -235,7 +238,7 @@ impl Site<'_> {
                 quote_spanned! {Span::mixed_site()=>
                     match #krate::__private::timeout(
                         #sleeper,
-                        __retry_engine.attempt_limit(#limit),
+                        __retry_engine.attempt_limit(__retry_policy, __retry_clock, #limit),
                         #block,
                     ).await {
                         ::core::option::Option::Some(__retry_output) => __retry_output,
@@ -262,11 +265,11 @@ impl Site<'_> {
             None => quote!(::core::option::Option::None),
         };
         let succeeded = quote_spanned! {Span::mixed_site()=>
-            __retry_engine.succeeded(&__RETRY_SITE, #observer, #context)
+            __retry_engine.succeeded(__retry_policy, &__RETRY_SITE, #observer)
         };
         let failed = |retryable: TokenStream, hint: TokenStream, error: TokenStream| {
             quote_spanned! {Span::mixed_site()=>
-                __retry_engine.failed(&__RETRY_SITE, #observer, #context, #krate::__private::Failure {
+                __retry_engine.failed(__retry_policy, __retry_clock, &__RETRY_SITE, #observer, #context, #krate::__private::Failure {
                     retryable: #retryable,
                     hint: #hint,
                     error: #error,

@@ -3,6 +3,7 @@
 
 use core::future::Future;
 use core::panic::Location;
+use std::time::Instant;
 
 use crate::classify::Outcome;
 use crate::engine::{Engine, Failure, Next};
@@ -57,12 +58,13 @@ where
     S: BlockingSleeper + ?Sized,
 {
     let site = caller_site(Location::caller());
-    let mut engine = Engine::new(policy, true);
-    let mut attempt = engine.context();
+    let clock = Engine::clock(policy, true);
+    let mut engine = Engine::new();
+    let mut attempt = Engine::context(policy, clock);
     loop {
         engine.begin(&mut attempt);
         let outcome = f(&attempt);
-        match decide::<R>(&mut engine, &site, &attempt, &outcome) {
+        match decide::<R>(&mut engine, policy, clock, &site, &attempt, &outcome) {
             Next::Return => return outcome,
             Next::Sleep(delay) => {
                 drop(outcome);
@@ -114,12 +116,13 @@ where
 {
     let site = caller_site(Location::caller());
     async move {
-        let mut engine = Engine::new(policy, true);
-        let mut attempt = engine.context();
+        let clock = Engine::clock(policy, true);
+        let mut engine = Engine::new();
+        let mut attempt = Engine::context(policy, clock);
         loop {
             engine.begin(&mut attempt);
             let outcome = f(&attempt).await;
-            match decide::<R>(&mut engine, &site, &attempt, &outcome) {
+            match decide::<R>(&mut engine, policy, clock, &site, &attempt, &outcome) {
                 Next::Return => return outcome,
                 Next::Sleep(delay) => {
                     drop(outcome);
@@ -135,16 +138,23 @@ fn caller_site(location: &'static Location<'static>) -> Site {
 }
 
 #[inline]
-fn decide<R: Outcome>(engine: &mut Engine<'_>, site: &Site, attempt: &Attempt, outcome: &R) -> Next {
+fn decide<R: Outcome>(
+    engine: &mut Engine,
+    policy: &Policy,
+    clock: Option<Instant>,
+    site: &Site,
+    attempt: &Attempt,
+    outcome: &R,
+) -> Next {
     match outcome.split() {
-        Ok(_) => engine.succeeded(site, None, Some(attempt)),
+        Ok(_) => engine.succeeded(policy, site, None),
         Err(error) => {
             let failure = Failure {
                 retryable: true,
                 hint: None,
                 error: error.map(|_| ErrorView::opaque(core::any::type_name::<R::Error>())),
             };
-            engine.failed(site, None, Some(attempt), failure)
+            engine.failed(policy, clock, site, None, Some(attempt), failure)
         }
     }
 }

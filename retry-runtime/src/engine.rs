@@ -34,141 +34,152 @@ pub struct Failure<'a> {
 }
 
 /// One call's retry state.
+///
+/// It stays empty until the first failure: a first-attempt success writes one discriminant and
+/// reads nothing. The policy and the call's clock are passed to each method rather than stored,
+/// so they stay in registers or fold to constants at the call site.
+#[derive(Debug, Default)]
+pub struct Engine {
+    progress: Option<Progress>,
+}
+
+/// What a call knows once something has failed.
 #[derive(Debug)]
-pub struct Engine<'p> {
-    policy: &'p Policy,
+struct Progress {
     attempt: u32,
-    start: Option<Instant>,
+    start: Instant,
     schedule: Schedule,
     previous_delay: u64,
 }
 
-impl<'p> Engine<'p> {
-    /// A call about to run its first attempt. The clock is read now only when the policy has a
-    /// deadline or `track_time` asks for it (a `context` or an attempt timeout); otherwise it
-    /// starts at the first failure, so a first-attempt success reads no clock.
+impl Engine {
+    /// A call about to run its first attempt.
     #[inline(always)]
-    pub fn new(policy: &'p Policy, track_time: bool) -> Self {
-        let start = if track_time || policy.deadline_value().is_some() {
+    pub const fn new() -> Self {
+        Engine { progress: None }
+    }
+
+    /// The call's start time, read now only when the policy has a deadline or `track_time` asks
+    /// for it (a `context` or an attempt timeout). Otherwise the clock starts at the first
+    /// failure, so a first-attempt success reads no clock.
+    #[inline(always)]
+    pub fn clock(policy: &Policy, track_time: bool) -> Option<Instant> {
+        if track_time || policy.deadline_value().is_some() {
             Some(Instant::now())
         } else {
             None
-        };
-        Engine {
-            policy,
-            attempt: 1,
-            start,
-            schedule: Schedule::new(),
-            previous_delay: 0,
         }
     }
 
     /// The number of the attempt running or just run, 1-based.
     #[inline(always)]
     pub fn attempt(&self) -> u32 {
-        self.attempt
+        self.progress.as_ref().map_or(1, |p| p.attempt)
     }
 
     /// A context for the body, for sites with `context` (or [`call`](crate::call)).
-    pub fn context(&mut self) -> Attempt {
-        let start = *self.start.get_or_insert_with(Instant::now);
+    pub fn context(policy: &Policy, clock: Option<Instant>) -> Attempt {
         Attempt::new(
-            self.policy.max_attempts_value(),
-            start,
-            self.policy.deadline_value(),
+            policy.max_attempts_value(),
+            clock.unwrap_or_else(Instant::now),
+            policy.deadline_value(),
         )
     }
 
     /// Prepares `context` for the attempt about to run.
     #[inline]
     pub fn begin(&self, context: &mut Attempt) {
-        context.begin(self.attempt);
+        context.begin(self.attempt());
     }
 
     /// The time limit for the next attempt: `limit`, shortened to what is left of the deadline.
     #[inline]
-    pub fn attempt_limit(&mut self, limit: Duration) -> Duration {
-        match self.policy.deadline_value() {
-            Some(deadline) => limit.min(deadline.saturating_sub(self.elapsed())),
-            None => limit,
+    pub fn attempt_limit(&self, policy: &Policy, clock: Option<Instant>, limit: Duration) -> Duration {
+        match (policy.deadline_value(), clock) {
+            (Some(deadline), Some(start)) => limit.min(deadline.saturating_sub(start.elapsed())),
+            _ => limit,
         }
     }
 
     /// The attempt succeeded (or `until` accepted its value): the call returns it. Reports a
     /// success event when retries were needed; the first-attempt path does nothing else.
     #[inline(always)]
-    pub fn succeeded(
-        &mut self,
-        site: &Site,
-        observer: Option<&dyn Observer>,
-        context: Option<&Attempt>,
-    ) -> Next {
-        let _ = context;
-        if self.attempt > 1 {
-            self.report_success(site, observer);
+    pub fn succeeded(&mut self, policy: &Policy, site: &Site, observer: Option<&dyn Observer>) -> Next {
+        if let Some(progress) = &self.progress {
+            progress.report_success(policy, site, observer);
         }
         Next::Return
     }
 
     /// The attempt failed (or `until` rejected its value): give up, or sleep and go again.
+    /// Cold and out of line, so the success path keeps its registers for the caller's body.
+    #[cold]
     #[inline(never)]
     pub fn failed(
         &mut self,
+        policy: &Policy,
+        clock: Option<Instant>,
+        site: &Site,
+        observer: Option<&dyn Observer>,
+        context: Option<&Attempt>,
+        failure: Failure<'_>,
+    ) -> Next {
+        let progress = self.progress.get_or_insert_with(|| Progress {
+            attempt: 1,
+            start: clock.unwrap_or_else(Instant::now),
+            schedule: Schedule::new(),
+            previous_delay: 0,
+        });
+        progress.failed(policy, site, observer, context, failure)
+    }
+}
+
+impl Progress {
+    fn failed(
+        &mut self,
+        policy: &Policy,
         site: &Site,
         observer: Option<&dyn Observer>,
         context: Option<&Attempt>,
         failure: Failure<'_>,
     ) -> Next {
         let (stopped, body_hint) = context.map_or((false, None), Attempt::take_verdict);
-        let elapsed = self.elapsed();
-        let max_attempts = self.policy.max_attempts_value();
+        let elapsed = self.start.elapsed();
         let mut give_up = if stopped || !failure.retryable {
             Some(GiveUpReason::NotRetryable)
-        } else if self.attempt >= max_attempts {
+        } else if self.attempt >= policy.max_attempts_value() {
             Some(GiveUpReason::Exhausted)
         } else {
             None
         };
         let mut delay = Duration::ZERO;
         if give_up.is_none() {
-            delay = self.next_delay(body_hint.or(failure.hint));
-            let past_deadline = self
-                .policy
+            delay = self.next_delay(policy, body_hint.or(failure.hint));
+            let past_deadline = policy
                 .deadline_value()
                 .is_some_and(|deadline| elapsed.saturating_add(delay) > deadline);
             if past_deadline {
                 give_up = Some(GiveUpReason::Deadline);
             }
         }
-        if let Some(reason) = give_up {
-            self.report(
-                site,
-                observer,
-                EventKind::GiveUp,
-                None,
-                Some(reason),
-                elapsed,
-                failure.error,
-            );
-            return Next::Return;
-        }
-        self.report(
+        let report = Report {
+            policy,
             site,
             observer,
-            EventKind::Retry,
-            Some(delay),
-            None,
             elapsed,
-            failure.error,
-        );
+        };
+        if let Some(reason) = give_up {
+            self.report(report, EventKind::GiveUp, None, Some(reason), failure.error);
+            return Next::Return;
+        }
+        self.report(report, EventKind::Retry, Some(delay), None, failure.error);
         self.attempt += 1;
         Next::Sleep(delay)
     }
 
     /// The delay before the next attempt: a hint as given (capped), else the schedule with
     /// jitter. Never above `max_delay`.
-    fn next_delay(&mut self, hint: Option<Duration>) -> Duration {
-        let policy = self.policy;
+    fn next_delay(&mut self, policy: &Policy, hint: Option<Duration>) -> Duration {
         let cap = policy.cap_nanos();
         let scheduled = self.schedule.next(policy);
         let nanos = match (hint, policy.jitter_value()) {
@@ -190,49 +201,50 @@ impl<'p> Engine<'p> {
         Duration::from_nanos(nanos)
     }
 
-    fn elapsed(&mut self) -> Duration {
-        match self.start {
-            Some(start) => start.elapsed(),
-            None => {
-                self.start = Some(Instant::now());
-                Duration::ZERO
-            }
-        }
-    }
-
     #[cold]
     #[inline(never)]
-    fn report_success(&mut self, site: &Site, observer: Option<&dyn Observer>) {
-        let elapsed = self.elapsed();
-        self.report(site, observer, EventKind::Success, None, None, elapsed, None);
+    fn report_success(&self, policy: &Policy, site: &Site, observer: Option<&dyn Observer>) {
+        let report = Report {
+            policy,
+            site,
+            observer,
+            elapsed: self.start.elapsed(),
+        };
+        self.report(report, EventKind::Success, None, None, None);
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn report(
         &self,
-        site: &Site,
-        observer: Option<&dyn Observer>,
+        report: Report<'_>,
         kind: EventKind,
         delay: Option<Duration>,
         reason: Option<GiveUpReason>,
-        elapsed: Duration,
         error: Option<ErrorView<'_>>,
     ) {
-        let Some(observer) = event::target(observer) else {
+        let Some(observer) = event::target(report.observer) else {
             return;
         };
         let event = Event {
-            site: *site,
+            site: *report.site,
             kind,
             attempt: self.attempt,
-            max_attempts: self.policy.max_attempts_value(),
+            max_attempts: report.policy.max_attempts_value(),
             delay,
-            elapsed,
+            elapsed: report.elapsed,
             reason,
             error_type: error.map(|e| e.type_name()),
         };
         event::deliver(observer, &event, error);
     }
+}
+
+/// Where an event goes and what it says about the call.
+#[derive(Clone, Copy)]
+struct Report<'a> {
+    policy: &'a Policy,
+    site: &'a Site,
+    observer: Option<&'a dyn Observer>,
+    elapsed: Duration,
 }
 
 #[cfg(test)]
@@ -250,23 +262,28 @@ mod tests {
         }
     }
 
+    fn fail(
+        engine: &mut Engine,
+        policy: &Policy,
+        observer: Option<&dyn Observer>,
+        failure: Failure<'_>,
+    ) -> Next {
+        engine.failed(policy, None, &SITE, observer, None, failure)
+    }
+
     #[test]
     fn counts_attempts_and_gives_up_when_exhausted() {
         let policy = Policy::constant(Duration::from_millis(10))
             .jitter(Jitter::None)
             .max_attempts(3);
         let recorder = Recorder::new();
-        let mut engine = Engine::new(&policy, false);
+        let mut engine = Engine::new();
         let obs: Option<&dyn Observer> = Some(&recorder);
-        assert_eq!(
-            engine.failed(&SITE, obs, None, failure(true)),
-            Next::Sleep(Duration::from_millis(10))
-        );
-        assert_eq!(
-            engine.failed(&SITE, obs, None, failure(true)),
-            Next::Sleep(Duration::from_millis(10))
-        );
-        assert_eq!(engine.failed(&SITE, obs, None, failure(true)), Next::Return);
+        let ten = Next::Sleep(Duration::from_millis(10));
+        assert_eq!(fail(&mut engine, &policy, obs, failure(true)), ten);
+        assert_eq!(engine.attempt(), 2);
+        assert_eq!(fail(&mut engine, &policy, obs, failure(true)), ten);
+        assert_eq!(fail(&mut engine, &policy, obs, failure(true)), Next::Return);
         let kinds: Vec<_> = recorder
             .events()
             .iter()
@@ -285,13 +302,13 @@ mod tests {
     #[test]
     fn hints_are_capped_and_unjittered() {
         let policy = Policy::DEFAULT.max_delay(Duration::from_secs(1));
-        let mut engine = Engine::new(&policy, false);
+        let mut engine = Engine::new();
         let hinted = Failure {
             hint: Some(Duration::from_secs(3600)),
             ..failure(true)
         };
         assert_eq!(
-            engine.failed(&SITE, None, None, hinted),
+            fail(&mut engine, &policy, None, hinted),
             Next::Sleep(Duration::from_secs(1))
         );
         let zero = Failure {
@@ -299,7 +316,7 @@ mod tests {
             ..failure(true)
         };
         assert_eq!(
-            engine.failed(&SITE, None, None, zero),
+            fail(&mut engine, &policy, None, zero),
             Next::Sleep(Duration::ZERO)
         );
     }
@@ -307,11 +324,9 @@ mod tests {
     #[test]
     fn not_retryable_gives_up_on_the_first_attempt() {
         let recorder = Recorder::new();
-        let mut engine = Engine::new(&Policy::DEFAULT, false);
-        assert_eq!(
-            engine.failed(&SITE, Some(&recorder), None, failure(false)),
-            Next::Return
-        );
+        let mut engine = Engine::new();
+        let next = fail(&mut engine, &Policy::DEFAULT, Some(&recorder), failure(false));
+        assert_eq!(next, Next::Return);
         assert_eq!(recorder.events()[0].reason(), Some(GiveUpReason::NotRetryable));
     }
 
@@ -321,21 +336,40 @@ mod tests {
             .jitter(Jitter::None)
             .deadline(Duration::from_secs(1));
         let recorder = Recorder::new();
-        let mut engine = Engine::new(&policy, false);
-        assert_eq!(
-            engine.failed(&SITE, Some(&recorder), None, failure(true)),
-            Next::Return
-        );
+        let mut engine = Engine::new();
+        let clock = Engine::clock(&policy, false);
+        assert!(clock.is_some(), "a deadline starts the clock with the call");
+        let next = engine.failed(&policy, clock, &SITE, Some(&recorder), None, failure(true));
+        assert_eq!(next, Next::Return);
         assert_eq!(recorder.events()[0].reason(), Some(GiveUpReason::Deadline));
     }
 
     #[test]
-    fn first_attempt_success_is_silent() {
+    fn first_attempt_success_is_silent_and_reads_no_clock() {
         let recorder = Recorder::new();
-        let mut engine = Engine::new(&Policy::DEFAULT, false);
-        assert_eq!(engine.succeeded(&SITE, Some(&recorder), None), Next::Return);
+        let mut engine = Engine::new();
+        assert_eq!(Engine::clock(&Policy::DEFAULT, false), None);
+        assert_eq!(
+            engine.succeeded(&Policy::DEFAULT, &SITE, Some(&recorder)),
+            Next::Return
+        );
         assert!(recorder.events().is_empty());
-        assert!(engine.start.is_none(), "no clock read on the success path");
+        assert!(engine.progress.is_none());
+    }
+
+    #[test]
+    fn success_after_a_retry_is_reported() {
+        let recorder = Recorder::new();
+        let mut engine = Engine::new();
+        let policy = Policy::DEFAULT;
+        fail(&mut engine, &policy, Some(&recorder), failure(true));
+        engine.succeeded(&policy, &SITE, Some(&recorder));
+        let kinds: Vec<_> = recorder
+            .events()
+            .iter()
+            .map(|e| (e.kind(), e.attempt()))
+            .collect();
+        assert_eq!(kinds, [(EventKind::Retry, 1), (EventKind::Success, 2)]);
     }
 
     #[test]
@@ -343,18 +377,16 @@ mod tests {
         // stamina, tenacity and Polly overflowed at attempt 1024; walk far past it.
         for attempts in [1024u32, 1 << 31, u32::MAX] {
             let policy = Policy::exponential(Duration::from_millis(1)).max_attempts(attempts);
-            let mut engine = Engine::new(&policy, false);
-            engine.attempt = attempts - 1;
-            engine.schedule = {
-                let mut s = Schedule::new();
-                for _ in 0..200 {
-                    s.next(&policy);
-                }
-                s
-            };
-            let next = engine.failed(&SITE, None, None, failure(true));
+            let mut engine = Engine::new();
+            fail(&mut engine, &policy, None, failure(true));
+            let progress = engine.progress.as_mut().unwrap();
+            progress.attempt = attempts - 1;
+            for _ in 0..200 {
+                progress.schedule.next(&policy);
+            }
+            let next = fail(&mut engine, &policy, None, failure(true));
             assert!(matches!(next, Next::Sleep(d) if d <= Duration::from_secs(10)));
-            assert_eq!(engine.failed(&SITE, None, None, failure(true)), Next::Return);
+            assert_eq!(fail(&mut engine, &policy, None, failure(true)), Next::Return);
         }
     }
 }
