@@ -47,7 +47,9 @@ pub struct Engine {
 #[derive(Debug)]
 struct Progress {
     attempt: u32,
-    start: Instant,
+    // The call's start, or the first time a failure needed the clock (a deadline or an observer
+    // to report to); a failure that needs neither reads no clock.
+    start: Option<Instant>,
     schedule: Schedule,
     previous_delay: u64,
 }
@@ -105,7 +107,7 @@ impl Engine {
     /// success event when retries were needed; the first-attempt path does nothing else.
     #[inline(always)]
     pub fn succeeded(&mut self, policy: &Policy, site: &Site, observer: Option<&dyn Observer>) -> Next {
-        if let Some(progress) = &self.progress {
+        if let Some(progress) = &mut self.progress {
             progress.report_success(policy, site, observer);
         }
         Next::Return
@@ -126,7 +128,7 @@ impl Engine {
     ) -> Next {
         let progress = self.progress.get_or_insert_with(|| Progress {
             attempt: 1,
-            start: clock.unwrap_or_else(Instant::now),
+            start: clock,
             schedule: Schedule::new(),
             previous_delay: 0,
         });
@@ -144,7 +146,11 @@ impl Progress {
         failure: Failure<'_>,
     ) -> Next {
         let (stopped, body_hint) = context.map_or((false, None), Attempt::take_verdict);
-        let elapsed = self.start.elapsed();
+        let observer = event::target(observer);
+        let elapsed = match (policy.deadline_value(), observer) {
+            (None, None) => Duration::ZERO,
+            _ => self.elapsed(),
+        };
         let mut give_up = if stopped || !failure.retryable {
             Some(GiveUpReason::NotRetryable)
         } else if self.attempt >= policy.max_attempts_value() {
@@ -201,14 +207,28 @@ impl Progress {
         Duration::from_nanos(nanos)
     }
 
+    /// Time since the call started (or since the clock was first needed).
+    fn elapsed(&mut self) -> Duration {
+        match self.start {
+            Some(start) => start.elapsed(),
+            None => {
+                self.start = Some(Instant::now());
+                Duration::ZERO
+            }
+        }
+    }
+
     #[cold]
     #[inline(never)]
-    fn report_success(&self, policy: &Policy, site: &Site, observer: Option<&dyn Observer>) {
+    fn report_success(&mut self, policy: &Policy, site: &Site, observer: Option<&dyn Observer>) {
+        let Some(observer) = event::target(observer) else {
+            return;
+        };
         let report = Report {
             policy,
             site,
-            observer,
-            elapsed: self.start.elapsed(),
+            observer: Some(observer),
+            elapsed: self.elapsed(),
         };
         self.report(report, EventKind::Success, None, None, None);
     }
@@ -221,7 +241,7 @@ impl Progress {
         reason: Option<GiveUpReason>,
         error: Option<ErrorView<'_>>,
     ) {
-        let Some(observer) = event::target(report.observer) else {
+        let Some(observer) = report.observer else {
             return;
         };
         let event = Event {
