@@ -92,6 +92,7 @@ impl Site<'_> {
             }
         });
         let attempt_loop = self.attempt_loop(attempt_body);
+        let admission = self.admission();
         quote_spanned! {Span::mixed_site()=>
             #policy
             static __RETRY_SITE: #krate::__private::Site = #krate::__private::Site::new(
@@ -100,6 +101,7 @@ impl Site<'_> {
             let __retry_clock = #krate::__private::Engine::clock(__retry_policy, #track_time);
             let mut __retry_engine = #krate::__private::Engine::new();
             #context_setup
+            #admission
             #attempt_loop
         }
     }
@@ -253,26 +255,35 @@ impl Site<'_> {
     fn decide(&self) -> TokenStream {
         let krate = &self.krate;
         let args = self.args;
-        let observer = match &args.observer {
+        let observer = self.observer();
+        let budget = match &args.budget {
             Some(path) => {
                 let path = &path.value;
-                quote!(::core::option::Option::Some(&#path as &dyn #krate::__private::Observer))
+                quote!(::core::option::Option::Some(&#path))
             }
             None => quote!(::core::option::Option::None),
+        };
+        let permit = match &args.breaker {
+            Some(_) => quote_spanned!(Span::mixed_site()=> ::core::option::Option::Some(&mut __retry_permit)),
+            None => quote!(::core::option::Option::None),
+        };
+        let hooks = quote! {
+            #krate::__private::Hooks { observer: #observer, budget: #budget, permit: #permit }
         };
         let context = match &args.context {
             Some(_) => quote_spanned!(Span::mixed_site()=> ::core::option::Option::Some(&__retry_context)),
             None => quote!(::core::option::Option::None),
         };
         let succeeded = quote_spanned! {Span::mixed_site()=>
-            __retry_engine.succeeded(__retry_policy, &__RETRY_SITE, #observer)
+            __retry_engine.succeeded(__retry_policy, &__RETRY_SITE, #hooks)
         };
-        let failed = |retryable: TokenStream, hint: TokenStream, error: TokenStream| {
+        let failed = |retryable: TokenStream, hint: TokenStream, error: TokenStream, rejected: bool| {
             quote_spanned! {Span::mixed_site()=>
-                __retry_engine.failed(__retry_policy, __retry_clock, &__RETRY_SITE, #observer, #context, #krate::__private::Failure {
+                __retry_engine.failed(__retry_policy, __retry_clock, &__RETRY_SITE, #hooks, #context, #krate::__private::Failure {
                     retryable: #retryable,
                     hint: #hint,
                     error: #error,
+                    rejected: #rejected,
                 })
             }
         };
@@ -280,7 +291,7 @@ impl Site<'_> {
         let on_value = match &args.until {
             Some(until) => {
                 let until = &until.value;
-                let rejected = failed(quote!(true), none.clone(), none.clone());
+                let rejected = failed(quote!(true), none.clone(), none.clone(), true);
                 quote_spanned! {Span::mixed_site()=>
                     if #krate::__private::until(__retry_value, #until) { #succeeded } else { #rejected }
                 }
@@ -293,8 +304,9 @@ impl Site<'_> {
             quote_spanned!(Span::mixed_site()=> __retry_retryable),
             quote_spanned!(Span::mixed_site()=> __retry_hint),
             quote_spanned!(Span::mixed_site()=> ::core::option::Option::Some(__retry_view)),
+            false,
         );
-        let on_none = failed(quote!(true), none.clone(), none);
+        let on_none = failed(quote!(true), none.clone(), none, false);
         quote_spanned! {Span::mixed_site()=>
             match #krate::__private::Outcome::split(&__retry_result) {
                 ::core::result::Result::Ok(__retry_value) => {
@@ -314,6 +326,31 @@ impl Site<'_> {
                 ::core::result::Result::Err(::core::option::Option::None) => #on_none,
             }
         }
+    }
+
+    /// The site's own observer, as `Option<&dyn Observer>`.
+    fn observer(&self) -> TokenStream {
+        let krate = &self.krate;
+        match &self.args.observer {
+            Some(path) => {
+                let path = &path.value;
+                quote!(::core::option::Option::Some(&#path as &dyn #krate::__private::Observer))
+            }
+            None => quote!(::core::option::Option::None),
+        }
+    }
+
+    /// For `breaker` sites: the permit for the first attempt, or a fail-fast return.
+    fn admission(&self) -> Option<TokenStream> {
+        let krate = &self.krate;
+        let breaker = &self.args.breaker.as_ref()?.value;
+        let observer = self.observer();
+        Some(quote_spanned! {Span::mixed_site()=>
+            let mut __retry_permit = match #krate::__private::admit(&#breaker, __retry_policy, &__RETRY_SITE, #observer) {
+                ::core::option::Option::Some(__retry_permit) => __retry_permit,
+                ::core::option::Option::None => return #krate::__private::Refused::circuit_open(),
+            };
+        })
     }
 
     /// Whether `__retry_error` may be retried, as "How the keys combine" says.

@@ -19,17 +19,6 @@ pub(crate) fn check(args: &Args, function: &Function, shape: &Shape, errors: &mu
     check_delays(args, errors);
     check_async_only(args, shape, errors);
     check_bindings(args, function, errors);
-    if args.budget.is_some() || args.breaker.is_some() {
-        for given in [&args.budget, &args.breaker].into_iter().flatten() {
-            errors.at(
-                given.key.span(),
-                format!(
-                    "`{}` is not available yet in this version of retry-runtime",
-                    given.key
-                ),
-            );
-        }
-    }
 }
 
 fn check_function(function: &Function, errors: &mut Errors) {

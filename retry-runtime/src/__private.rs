@@ -13,10 +13,13 @@ use core::time::Duration;
 use std::error::Error;
 
 pub use crate::classify::{Chain, Outcome};
-pub use crate::engine::{Engine, Failure, Next};
+pub use crate::engine::{Engine, Failure, Hooks, Next, admit};
 pub use crate::event::Site;
 pub use crate::sleep::{AsyncSleeper, BlockingSleeper, ThreadSleeper as DefaultBlockingSleeper, timeout};
-pub use crate::{Attempt, Backoff, Elapsed, ErrorView, Jitter, Observer, Policy, Transient};
+pub use crate::{
+    Attempt, Backoff, CircuitBreaker, CircuitOpen, Elapsed, ErrorView, Jitter, Observer, Permit, Policy,
+    RetryBudget, Transient,
+};
 
 #[cfg(feature = "tokio")]
 pub use crate::sleep::TokioSleeper as DefaultAsyncSleeper;
@@ -116,6 +119,30 @@ impl<T, E: From<Elapsed>> TimedOut for Result<T, E> {
 impl<T> TimedOut for Option<T> {
     #[inline]
     fn timed_out() -> Self {
+        None
+    }
+}
+
+/// The outcome of a call refused by an open circuit breaker.
+#[diagnostic::on_unimplemented(
+    message = "`breaker` needs `{Self}` to say the circuit is open: its error type must implement `From<retry_runtime::CircuitOpen>`",
+    label = "no `From<retry_runtime::CircuitOpen>` for this function's error type",
+    note = "add `impl From<retry_runtime::CircuitOpen> for YourError`, or return `std::io::Error`, which has one"
+)]
+pub trait Refused {
+    fn circuit_open() -> Self;
+}
+
+impl<T, E: From<CircuitOpen>> Refused for Result<T, E> {
+    #[inline]
+    fn circuit_open() -> Self {
+        Err(E::from(CircuitOpen))
+    }
+}
+
+impl<T> Refused for Option<T> {
+    #[inline]
+    fn circuit_open() -> Self {
         None
     }
 }

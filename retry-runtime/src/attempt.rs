@@ -94,7 +94,7 @@ impl Attempt {
     /// Time since the first attempt of this call started.
     #[must_use]
     pub fn elapsed(&self) -> Duration {
-        self.start.elapsed()
+        crate::clock::since(self.start)
     }
 
     /// Time left before the deadline, if the policy has one (zero once it has passed). Pass it

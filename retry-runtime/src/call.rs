@@ -6,7 +6,7 @@ use core::panic::Location;
 use std::time::Instant;
 
 use crate::classify::Outcome;
-use crate::engine::{Engine, Failure, Next};
+use crate::engine::{Engine, Failure, Hooks, Next};
 use crate::event::Site;
 use crate::sleep::{self, AsyncSleeper, BlockingSleeper, ThreadSleeper};
 use crate::{Attempt, ErrorView, Policy};
@@ -147,14 +147,15 @@ fn decide<R: Outcome>(
     outcome: &R,
 ) -> Next {
     match outcome.split() {
-        Ok(_) => engine.succeeded(policy, site, None),
+        Ok(_) => engine.succeeded(policy, site, Hooks::default()),
         Err(error) => {
             let failure = Failure {
                 retryable: true,
                 hint: None,
                 error: error.map(|_| ErrorView::opaque(core::any::type_name::<R::Error>())),
+                rejected: false,
             };
-            engine.failed(policy, clock, site, None, Some(attempt), failure)
+            engine.failed(policy, clock, site, Hooks::default(), Some(attempt), failure)
         }
     }
 }

@@ -9,9 +9,10 @@ use core::time::Duration;
 use std::time::Instant;
 
 use crate::backoff::{Schedule, to_nanos};
+use crate::breaker::{Permit, Transition};
 use crate::event::{self, Event, EventKind, GiveUpReason, Observer, Site};
 use crate::jitter::{self, Jitter};
-use crate::{Attempt, ErrorView, Policy};
+use crate::{Attempt, CircuitBreaker, ErrorView, Policy, RetryBudget};
 
 /// What the loop does after an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +32,31 @@ pub struct Failure<'a> {
     pub hint: Option<Duration>,
     /// The error, for observers; `None` for `Option::None` and values rejected by `until`.
     pub error: Option<ErrorView<'a>>,
+    /// A value `until` rejected: not ready yet, but the dependency answered, so it spends no
+    /// retry budget and counts as a success for a circuit breaker.
+    pub rejected: bool,
+}
+
+/// What a site shares with others: where events go, the retry budget, the breaker's permit.
+/// All `None` at a plain site, which then pays nothing for them.
+#[derive(Default)]
+pub struct Hooks<'a, 'b> {
+    /// The site's own observer (else the global one).
+    pub observer: Option<&'a dyn Observer>,
+    /// The `budget` key's token bucket.
+    pub budget: Option<&'a RetryBudget>,
+    /// The `breaker` key's permit for the attempt that just ran.
+    pub permit: Option<&'a mut Permit<'b>>,
+}
+
+impl core::fmt::Debug for Hooks<'_, '_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("observer", &self.observer.is_some())
+            .field("budget", &self.budget)
+            .field("permit", &self.permit)
+            .finish()
+    }
 }
 
 /// One call's retry state.
@@ -67,7 +93,7 @@ impl Engine {
     #[inline(always)]
     pub fn clock(policy: &Policy, track_time: bool) -> Option<Instant> {
         if track_time || policy.deadline_value().is_some() {
-            Some(Instant::now())
+            Some(crate::clock::now())
         } else {
             None
         }
@@ -83,7 +109,7 @@ impl Engine {
     pub fn context(policy: &Policy, clock: Option<Instant>) -> Attempt {
         Attempt::new(
             policy.max_attempts_value(),
-            clock.unwrap_or_else(Instant::now),
+            clock.unwrap_or_else(crate::clock::now),
             policy.deadline_value(),
         )
     }
@@ -98,7 +124,7 @@ impl Engine {
     #[inline]
     pub fn attempt_limit(&self, policy: &Policy, clock: Option<Instant>, limit: Duration) -> Duration {
         match (policy.deadline_value(), clock) {
-            (Some(deadline), Some(start)) => limit.min(deadline.saturating_sub(start.elapsed())),
+            (Some(deadline), Some(start)) => limit.min(deadline.saturating_sub(crate::clock::since(start))),
             _ => limit,
         }
     }
@@ -106,9 +132,17 @@ impl Engine {
     /// The attempt succeeded (or `until` accepted its value): the call returns it. Reports a
     /// success event when retries were needed; the first-attempt path does nothing else.
     #[inline(always)]
-    pub fn succeeded(&mut self, policy: &Policy, site: &Site, observer: Option<&dyn Observer>) -> Next {
+    pub fn succeeded(&mut self, policy: &Policy, site: &Site, hooks: Hooks<'_, '_>) -> Next {
+        if let Some(budget) = hooks.budget {
+            budget.record_success();
+        }
+        if let Some(permit) = hooks.permit {
+            if let Some(transition) = permit.record(false) {
+                report_transition(site, hooks.observer, self.attempt(), transition);
+            }
+        }
         if let Some(progress) = &mut self.progress {
-            progress.report_success(policy, site, observer);
+            progress.report_success(policy, site, hooks.observer);
         }
         Next::Return
     }
@@ -122,7 +156,7 @@ impl Engine {
         policy: &Policy,
         clock: Option<Instant>,
         site: &Site,
-        observer: Option<&dyn Observer>,
+        hooks: Hooks<'_, '_>,
         context: Option<&Attempt>,
         failure: Failure<'_>,
     ) -> Next {
@@ -132,8 +166,65 @@ impl Engine {
             schedule: Schedule::new(),
             previous_delay: 0,
         });
-        progress.failed(policy, site, observer, context, failure)
+        progress.failed(policy, site, hooks, context, failure)
     }
+}
+
+/// Asks `breaker` to let a call's first attempt run; reports a change of state, and a
+/// fail-fast give-up (attempt 0: nothing ran) when it refuses.
+#[cold]
+#[inline(never)]
+pub fn admit<'b>(
+    breaker: &'b CircuitBreaker,
+    policy: &Policy,
+    site: &Site,
+    observer: Option<&dyn Observer>,
+) -> Option<Permit<'b>> {
+    let (permit, transition) = breaker.acquire();
+    if let Some(transition) = transition {
+        report_transition(site, observer, 0, transition);
+    }
+    if permit.is_none() {
+        if let Some(observer) = event::target(observer) {
+            let event = Event {
+                site: *site,
+                kind: EventKind::GiveUp,
+                attempt: 0,
+                max_attempts: policy.max_attempts_value(),
+                delay: None,
+                elapsed: Duration::ZERO,
+                reason: Some(GiveUpReason::CircuitOpen),
+                error_type: None,
+            };
+            event::deliver(observer, &event, None);
+        }
+    }
+    permit
+}
+
+/// Tells observers that a breaker changed state because of this site's call.
+#[cold]
+#[inline(never)]
+fn report_transition(site: &Site, observer: Option<&dyn Observer>, attempt: u32, transition: Transition) {
+    let Some(observer) = event::target(observer) else {
+        return;
+    };
+    let kind = match transition {
+        Transition::Opened => EventKind::CircuitOpened,
+        Transition::HalfOpened => EventKind::CircuitHalfOpen,
+        Transition::Closed => EventKind::CircuitClosed,
+    };
+    let event = Event {
+        site: *site,
+        kind,
+        attempt,
+        max_attempts: 0,
+        delay: None,
+        elapsed: Duration::ZERO,
+        reason: None,
+        error_type: None,
+    };
+    event::deliver(observer, &event, None);
 }
 
 impl Progress {
@@ -141,12 +232,21 @@ impl Progress {
         &mut self,
         policy: &Policy,
         site: &Site,
-        observer: Option<&dyn Observer>,
+        hooks: Hooks<'_, '_>,
         context: Option<&Attempt>,
         failure: Failure<'_>,
     ) -> Next {
         let (stopped, body_hint) = context.map_or((false, None), Attempt::take_verdict);
-        let observer = event::target(observer);
+        let observer = event::target(hooks.observer);
+        // Only failures worth retrying say the dependency is struggling.
+        let struggling = failure.retryable && !failure.rejected;
+        if let (Some(budget), true) = (hooks.budget, struggling) {
+            budget.record_failure();
+        }
+        let mut permit = hooks.permit;
+        if let Some(transition) = permit.as_deref_mut().and_then(|p| p.record(struggling)) {
+            report_transition(site, observer, self.attempt, transition);
+        }
         let elapsed = match (policy.deadline_value(), observer) {
             (None, None) => Duration::ZERO,
             _ => self.elapsed(),
@@ -164,8 +264,24 @@ impl Progress {
             let past_deadline = policy
                 .deadline_value()
                 .is_some_and(|deadline| elapsed.saturating_add(delay) > deadline);
-            if past_deadline {
-                give_up = Some(GiveUpReason::Deadline);
+            let budget_spent = !failure.rejected && hooks.budget.is_some_and(|b| !b.allows_retry());
+            give_up = if past_deadline {
+                Some(GiveUpReason::Deadline)
+            } else if budget_spent {
+                Some(GiveUpReason::Budget)
+            } else {
+                None
+            };
+        }
+        if let (None, Some(permit)) = (give_up, permit) {
+            // Decided while this call still holds its error, so a breaker that opened since
+            // ends the call with that error rather than a bare `CircuitOpen`.
+            let (admitted, transition) = permit.renew();
+            if let Some(transition) = transition {
+                report_transition(site, observer, self.attempt, transition);
+            }
+            if !admitted {
+                give_up = Some(GiveUpReason::CircuitOpen);
             }
         }
         let report = Report {
@@ -210,9 +326,9 @@ impl Progress {
     /// Time since the call started (or since the clock was first needed).
     fn elapsed(&mut self) -> Duration {
         match self.start {
-            Some(start) => start.elapsed(),
+            Some(start) => crate::clock::since(start),
             None => {
-                self.start = Some(Instant::now());
+                self.start = Some(crate::clock::now());
                 Duration::ZERO
             }
         }
@@ -279,6 +395,14 @@ mod tests {
             retryable,
             hint: None,
             error: None,
+            rejected: false,
+        }
+    }
+
+    fn observed(observer: Option<&dyn Observer>) -> Hooks<'_, 'static> {
+        Hooks {
+            observer,
+            ..Hooks::default()
         }
     }
 
@@ -288,7 +412,7 @@ mod tests {
         observer: Option<&dyn Observer>,
         failure: Failure<'_>,
     ) -> Next {
-        engine.failed(policy, None, &SITE, observer, None, failure)
+        engine.failed(policy, None, &SITE, observed(observer), None, failure)
     }
 
     #[test]
@@ -359,7 +483,14 @@ mod tests {
         let mut engine = Engine::new();
         let clock = Engine::clock(&policy, false);
         assert!(clock.is_some(), "a deadline starts the clock with the call");
-        let next = engine.failed(&policy, clock, &SITE, Some(&recorder), None, failure(true));
+        let next = engine.failed(
+            &policy,
+            clock,
+            &SITE,
+            observed(Some(&recorder)),
+            None,
+            failure(true),
+        );
         assert_eq!(next, Next::Return);
         assert_eq!(recorder.events()[0].reason(), Some(GiveUpReason::Deadline));
     }
@@ -370,7 +501,7 @@ mod tests {
         let mut engine = Engine::new();
         assert_eq!(Engine::clock(&Policy::DEFAULT, false), None);
         assert_eq!(
-            engine.succeeded(&Policy::DEFAULT, &SITE, Some(&recorder)),
+            engine.succeeded(&Policy::DEFAULT, &SITE, observed(Some(&recorder))),
             Next::Return
         );
         assert!(recorder.events().is_empty());
@@ -383,7 +514,7 @@ mod tests {
         let mut engine = Engine::new();
         let policy = Policy::DEFAULT;
         fail(&mut engine, &policy, Some(&recorder), failure(true));
-        engine.succeeded(&policy, &SITE, Some(&recorder));
+        engine.succeeded(&policy, &SITE, observed(Some(&recorder)));
         let kinds: Vec<_> = recorder
             .events()
             .iter()
@@ -408,5 +539,73 @@ mod tests {
             assert!(matches!(next, Next::Sleep(d) if d <= Duration::from_secs(10)));
             assert_eq!(fail(&mut engine, &policy, None, failure(true)), Next::Return);
         }
+    }
+
+    #[test]
+    fn a_spent_budget_ends_the_call_but_until_rejections_spend_nothing() {
+        let budget = RetryBudget::new(4, 0.0);
+        let recorder = Recorder::new();
+        let policy = Policy::constant(Duration::ZERO).max_attempts(10);
+        let hooks = || Hooks {
+            observer: Some(&recorder),
+            budget: Some(&budget),
+            permit: None,
+        };
+        let mut polling = Engine::new();
+        let not_ready = Failure {
+            rejected: true,
+            ..failure(true)
+        };
+        for _ in 0..5 {
+            assert!(matches!(
+                polling.failed(&policy, None, &SITE, hooks(), None, not_ready),
+                Next::Sleep(_)
+            ));
+        }
+        assert_eq!(budget.tokens(), 4.0, "polling spends no tokens");
+        let mut engine = Engine::new();
+        assert!(matches!(
+            engine.failed(&policy, None, &SITE, hooks(), None, failure(true)),
+            Next::Sleep(_)
+        ));
+        assert_eq!(
+            engine.failed(&policy, None, &SITE, hooks(), None, failure(true)),
+            Next::Return
+        );
+        let last = recorder.events().pop().unwrap();
+        assert_eq!(last.reason(), Some(GiveUpReason::Budget));
+    }
+
+    #[test]
+    fn a_breaker_that_opens_between_attempts_stops_the_call() {
+        let breaker = CircuitBreaker::new().minimum_calls(2).failure_ratio(1.0);
+        let recorder = Recorder::new();
+        let policy = Policy::constant(Duration::ZERO).max_attempts(10);
+        let mut permit = admit(&breaker, &policy, &SITE, None).unwrap();
+        let mut engine = Engine::new();
+        let fail_once = |engine: &mut Engine, permit: &mut Permit<'_>| {
+            let hooks = Hooks {
+                observer: Some(&recorder),
+                budget: None,
+                permit: Some(permit),
+            };
+            engine.failed(&policy, None, &SITE, hooks, None, failure(true))
+        };
+        assert!(matches!(fail_once(&mut engine, &mut permit), Next::Sleep(_)));
+        assert_eq!(fail_once(&mut engine, &mut permit), Next::Return);
+        let kinds: Vec<_> = recorder.events().iter().map(|e| (e.kind(), e.reason())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (EventKind::Retry, None),
+                (EventKind::CircuitOpened, None),
+                (EventKind::GiveUp, Some(GiveUpReason::CircuitOpen)),
+            ]
+        );
+        assert!(
+            admit(&breaker, &policy, &SITE, Some(&recorder)).is_none(),
+            "later calls fail fast"
+        );
+        assert_eq!(recorder.events().last().unwrap().attempt(), 0);
     }
 }

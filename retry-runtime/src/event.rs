@@ -13,6 +13,7 @@ use crate::ErrorView;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EventKind {
     /// An attempt failed and another will run after [`Event::delay`].
     Retry,
@@ -20,6 +21,12 @@ pub enum EventKind {
     Success,
     /// The call ended on a failure; [`Event::reason`] says why.
     GiveUp,
+    /// The site's circuit breaker opened: calls fail fast for a while.
+    CircuitOpened,
+    /// The site's circuit breaker let probe calls through.
+    CircuitHalfOpen,
+    /// The site's circuit breaker closed again: the dependency is back.
+    CircuitClosed,
 }
 
 /// Why a call stopped retrying and returned its last failure.
@@ -175,15 +182,33 @@ impl Event {
 /// A one-line summary: `fetch: attempt 2/5 failed, retrying in 200ms`.
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: attempt {}", self.site.name, self.attempt)?;
-        if self.max_attempts != u32::MAX {
-            write!(f, "/{}", self.max_attempts)?;
-        }
+        write!(f, "{}: ", self.site.name)?;
+        let attempt = Counted(self.attempt, self.max_attempts);
         match (self.kind, self.delay, self.reason) {
-            (EventKind::Retry, Some(delay), _) => write!(f, " failed, retrying in {}", Readable(delay)),
-            (EventKind::Success, _, _) => f.write_str(" succeeded"),
-            (_, _, Some(reason)) => write!(f, " failed, giving up: {reason}"),
-            _ => f.write_str(" failed"),
+            (EventKind::Retry, Some(delay), _) => {
+                write!(f, "attempt {attempt} failed, retrying in {}", Readable(delay))
+            }
+            (EventKind::Success, _, _) => write!(f, "attempt {attempt} succeeded"),
+            (EventKind::GiveUp, _, Some(reason)) if self.attempt == 0 => write!(f, "refused: {reason}"),
+            (EventKind::GiveUp, _, Some(reason)) => {
+                write!(f, "attempt {attempt} failed, giving up: {reason}")
+            }
+            (EventKind::CircuitOpened, _, _) => f.write_str("circuit breaker opened"),
+            (EventKind::CircuitHalfOpen, _, _) => f.write_str("circuit breaker half-open"),
+            (EventKind::CircuitClosed, _, _) => f.write_str("circuit breaker closed"),
+            _ => write!(f, "attempt {attempt} failed"),
+        }
+    }
+}
+
+/// `2/5`, or `2` when only a deadline limits the attempts.
+struct Counted(u32, u32);
+
+impl fmt::Display for Counted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            u32::MAX => write!(f, "{}", self.0),
+            max => write!(f, "{}/{max}", self.0),
         }
     }
 }

@@ -3,8 +3,11 @@
 
 mod attempt;
 mod backoff;
+mod breaker;
+mod budget;
 mod call;
 mod classify;
+mod clock;
 mod engine;
 mod error_view;
 mod errors;
@@ -22,6 +25,8 @@ pub mod testing;
 
 pub use attempt::{Attempt, IdempotencyKey};
 pub use backoff::{Backoff, Delays};
+pub use breaker::{BreakerState, CircuitBreaker, Permit};
+pub use budget::RetryBudget;
 #[cfg(feature = "tokio")]
 pub use call::call_async;
 pub use call::{call, call_async_with, call_with};
