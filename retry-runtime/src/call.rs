@@ -1,8 +1,6 @@
 //! The retry loop without the attribute: [`call`] for blocking closures, [`call_async`] for
 //! async ones.
 
-use core::future::Future;
-use core::panic::Location;
 use std::time::Instant;
 
 use crate::classify::Outcome;
@@ -17,8 +15,8 @@ use crate::{Attempt, ErrorView, Policy};
 /// The closure gets the [`Attempt`] in progress. Every failure is retried: `call` cannot see the
 /// concrete error type the way the attribute can, so the [`Transient`](crate::Transient) rule,
 /// `on` and `when` are the attribute's; here the closure decides, by calling
-/// [`Attempt::stop`] on a failure that is final. Events are named `"call"`, with the caller's
-/// file and line, and show the error's type name.
+/// [`Attempt::stop`] on a failure that is final. Events and [`stats`](crate::stats) are named
+/// `"call"`, and show the error's type name.
 ///
 /// ```
 /// use std::time::Duration;
@@ -40,7 +38,6 @@ use crate::{Attempt, ErrorView, Policy};
 /// });
 /// assert_eq!(result.unwrap(), 3);
 /// ```
-#[track_caller]
 pub fn call<R, F>(policy: &Policy, f: F) -> R
 where
     R: Outcome,
@@ -50,21 +47,19 @@ where
 }
 
 /// [`call`] with a chosen [`BlockingSleeper`].
-#[track_caller]
 pub fn call_with<R, F, S>(policy: &Policy, sleeper: &S, mut f: F) -> R
 where
     R: Outcome,
     F: FnMut(&Attempt) -> R,
     S: BlockingSleeper + ?Sized,
 {
-    let site = caller_site(Location::caller());
     let clock = Engine::clock(policy, true);
     let mut engine = Engine::new();
     let mut attempt = Engine::context(policy, clock);
     loop {
         engine.begin(&mut attempt);
         let outcome = f(&attempt);
-        match decide::<R>(&mut engine, policy, clock, &site, &attempt, &outcome) {
+        match decide::<R>(&mut engine, policy, clock, &CALL_SITE, &attempt, &outcome) {
             Next::Return => return outcome,
             Next::Sleep(delay) => {
                 drop(outcome);
@@ -97,52 +92,47 @@ where
 /// multi-threaded runtime. The attribute has no such limit: `#[retry]` on an `async fn` expands
 /// the loop inline, so `&mut self` methods stay `Send`.
 #[cfg(feature = "tokio")]
-#[track_caller]
-pub fn call_async<R, F>(policy: &Policy, f: F) -> impl Future<Output = R>
+pub async fn call_async<R, F>(policy: &Policy, f: F) -> R
 where
     R: Outcome,
     F: AsyncFnMut(&Attempt) -> R,
 {
-    call_async_with(policy, &crate::sleep::TokioSleeper, f)
+    call_async_with(policy, &crate::sleep::TokioSleeper, f).await
 }
 
 /// [`call_async`] with a chosen [`AsyncSleeper`], for runtimes other than tokio.
-#[track_caller]
-pub fn call_async_with<R, F, S>(policy: &Policy, sleeper: &S, mut f: F) -> impl Future<Output = R>
+pub async fn call_async_with<R, F, S>(policy: &Policy, sleeper: &S, mut f: F) -> R
 where
     R: Outcome,
     F: AsyncFnMut(&Attempt) -> R,
     S: AsyncSleeper + ?Sized,
 {
-    let site = caller_site(Location::caller());
-    async move {
-        let clock = Engine::clock(policy, true);
-        let mut engine = Engine::new();
-        let mut attempt = Engine::context(policy, clock);
-        loop {
-            engine.begin(&mut attempt);
-            let outcome = f(&attempt).await;
-            match decide::<R>(&mut engine, policy, clock, &site, &attempt, &outcome) {
-                Next::Return => return outcome,
-                Next::Sleep(delay) => {
-                    drop(outcome);
-                    sleep::nonblocking(sleeper, delay).await;
-                }
+    let clock = Engine::clock(policy, true);
+    let mut engine = Engine::new();
+    let mut attempt = Engine::context(policy, clock);
+    loop {
+        engine.begin(&mut attempt);
+        let outcome = f(&attempt).await;
+        match decide::<R>(&mut engine, policy, clock, &CALL_SITE, &attempt, &outcome) {
+            Next::Return => return outcome,
+            Next::Sleep(delay) => {
+                drop(outcome);
+                sleep::nonblocking(sleeper, delay).await;
             }
         }
     }
 }
 
-fn caller_site(location: &'static Location<'static>) -> Site {
-    Site::new("call", "", location.file(), location.line())
-}
+/// One site for every use of `call` and `call_async`: their events and statistics are named
+/// `"call"`.
+static CALL_SITE: Site = Site::new("call", module_path!(), file!(), line!());
 
 #[inline]
 fn decide<R: Outcome>(
     engine: &mut Engine,
     policy: &Policy,
     clock: Option<Instant>,
-    site: &Site,
+    site: &'static Site,
     attempt: &Attempt,
     outcome: &R,
 ) -> Next {

@@ -12,6 +12,7 @@ use crate::backoff::{Schedule, to_nanos};
 use crate::breaker::{Permit, Transition};
 use crate::event::{self, Event, EventKind, GiveUpReason, Observer, Site};
 use crate::jitter::{self, Jitter};
+use crate::stats::{self, Tally};
 use crate::{Attempt, CircuitBreaker, ErrorView, Policy, RetryBudget};
 
 /// What the loop does after an attempt.
@@ -132,7 +133,7 @@ impl Engine {
     /// The attempt succeeded (or `until` accepted its value): the call returns it. Reports a
     /// success event when retries were needed; the first-attempt path does nothing else.
     #[inline(always)]
-    pub fn succeeded(&mut self, policy: &Policy, site: &Site, hooks: Hooks<'_, '_>) -> Next {
+    pub fn succeeded(&mut self, policy: &Policy, site: &'static Site, hooks: Hooks<'_, '_>) -> Next {
         if let Some(budget) = hooks.budget {
             budget.record_success();
         }
@@ -155,7 +156,7 @@ impl Engine {
         &mut self,
         policy: &Policy,
         clock: Option<Instant>,
-        site: &Site,
+        site: &'static Site,
         hooks: Hooks<'_, '_>,
         context: Option<&Attempt>,
         failure: Failure<'_>,
@@ -177,7 +178,7 @@ impl Engine {
 pub fn admit<'b>(
     breaker: &'b CircuitBreaker,
     policy: &Policy,
-    site: &Site,
+    site: &'static Site,
     observer: Option<&dyn Observer>,
 ) -> Option<Permit<'b>> {
     let (permit, transition) = breaker.acquire();
@@ -185,9 +186,10 @@ pub fn admit<'b>(
         report_transition(site, observer, 0, transition);
     }
     if permit.is_none() {
+        stats::count(site, Tally::GaveUp(GiveUpReason::CircuitOpen));
         if let Some(observer) = event::target(observer) {
             let event = Event {
-                site: *site,
+                site: *site.info(),
                 kind: EventKind::GiveUp,
                 attempt: 0,
                 max_attempts: policy.max_attempts_value(),
@@ -205,7 +207,12 @@ pub fn admit<'b>(
 /// Tells observers that a breaker changed state because of this site's call.
 #[cold]
 #[inline(never)]
-fn report_transition(site: &Site, observer: Option<&dyn Observer>, attempt: u32, transition: Transition) {
+fn report_transition(
+    site: &'static Site,
+    observer: Option<&dyn Observer>,
+    attempt: u32,
+    transition: Transition,
+) {
     let Some(observer) = event::target(observer) else {
         return;
     };
@@ -215,7 +222,7 @@ fn report_transition(site: &Site, observer: Option<&dyn Observer>, attempt: u32,
         Transition::Closed => EventKind::CircuitClosed,
     };
     let event = Event {
-        site: *site,
+        site: *site.info(),
         kind,
         attempt,
         max_attempts: 0,
@@ -231,7 +238,7 @@ impl Progress {
     fn failed(
         &mut self,
         policy: &Policy,
-        site: &Site,
+        site: &'static Site,
         hooks: Hooks<'_, '_>,
         context: Option<&Attempt>,
         failure: Failure<'_>,
@@ -253,6 +260,8 @@ impl Progress {
         };
         let mut give_up = if stopped || !failure.retryable {
             Some(GiveUpReason::NotRetryable)
+        } else if !crate::switch::is_enabled() {
+            Some(GiveUpReason::Disabled)
         } else if self.attempt >= policy.max_attempts_value() {
             Some(GiveUpReason::Exhausted)
         } else {
@@ -291,9 +300,11 @@ impl Progress {
             elapsed,
         };
         if let Some(reason) = give_up {
+            stats::count(site, Tally::GaveUp(reason));
             self.report(report, EventKind::GiveUp, None, Some(reason), failure.error);
             return Next::Return;
         }
+        stats::count(site, Tally::Retry);
         self.report(report, EventKind::Retry, Some(delay), None, failure.error);
         self.attempt += 1;
         Next::Sleep(delay)
@@ -336,7 +347,8 @@ impl Progress {
 
     #[cold]
     #[inline(never)]
-    fn report_success(&mut self, policy: &Policy, site: &Site, observer: Option<&dyn Observer>) {
+    fn report_success(&mut self, policy: &Policy, site: &'static Site, observer: Option<&dyn Observer>) {
+        stats::count(site, Tally::Recovered);
         let Some(observer) = event::target(observer) else {
             return;
         };
@@ -361,7 +373,7 @@ impl Progress {
             return;
         };
         let event = Event {
-            site: *report.site,
+            site: *report.site.info(),
             kind,
             attempt: self.attempt,
             max_attempts: report.policy.max_attempts_value(),
@@ -378,7 +390,7 @@ impl Progress {
 #[derive(Clone, Copy)]
 struct Report<'a> {
     policy: &'a Policy,
-    site: &'a Site,
+    site: &'static Site,
     observer: Option<&'a dyn Observer>,
     elapsed: Duration,
 }
@@ -388,7 +400,7 @@ mod tests {
     use super::*;
     use crate::testing::Recorder;
 
-    const SITE: Site = Site::new("unit", "m", "f.rs", 1);
+    static SITE: Site = Site::new("unit", "m", "f.rs", 1);
 
     fn failure(retryable: bool) -> Failure<'static> {
         Failure {

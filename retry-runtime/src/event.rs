@@ -10,6 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
 use crate::ErrorView;
+use crate::stats::Counters;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -31,6 +32,7 @@ pub enum EventKind {
 
 /// Why a call stopped retrying and returned its last failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GiveUpReason {
     /// The failure was not worth retrying: classification (`on`, `when`, `unless`,
     /// [`Transient`](crate::Transient)) said so, or the body called
@@ -44,6 +46,9 @@ pub enum GiveUpReason {
     Budget,
     /// The circuit breaker opened.
     CircuitOpen,
+    /// Retries are switched off process-wide ([`set_enabled`](crate::set_enabled) or
+    /// `RETRY_DISABLED=1`).
+    Disabled,
 }
 
 impl GiveUpReason {
@@ -56,6 +61,7 @@ impl GiveUpReason {
             GiveUpReason::Deadline => "deadline",
             GiveUpReason::Budget => "budget",
             GiveUpReason::CircuitOpen => "circuit_open",
+            GiveUpReason::Disabled => "disabled",
         }
     }
 }
@@ -68,17 +74,16 @@ impl fmt::Display for GiveUpReason {
             GiveUpReason::Deadline => "deadline reached",
             GiveUpReason::Budget => "retry budget spent",
             GiveUpReason::CircuitOpen => "circuit open",
+            GiveUpReason::Disabled => "retries disabled",
         })
     }
 }
 
-/// Where a retried call lives: its name and source location. Made once per call site.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Where a retried call lives: its name and source location, and its counters for
+/// [`stats`](crate::stats). `#[retry]` makes one `static` per annotated function.
 pub struct Site {
-    name: &'static str,
-    module: &'static str,
-    file: &'static str,
-    line: u32,
+    info: SiteInfo,
+    counters: Counters,
 }
 
 impl Site {
@@ -86,18 +91,44 @@ impl Site {
     #[must_use]
     pub const fn new(name: &'static str, module: &'static str, file: &'static str, line: u32) -> Self {
         Site {
-            name,
-            module,
-            file,
-            line,
+            info: SiteInfo {
+                name,
+                module,
+                file,
+                line,
+            },
+            counters: Counters::new(),
         }
     }
+
+    pub(crate) fn info(&self) -> &SiteInfo {
+        &self.info
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+}
+
+impl fmt::Debug for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.info, f)
+    }
+}
+
+/// A site's name and location, as events carry it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct SiteInfo {
+    pub(crate) name: &'static str,
+    pub(crate) module: &'static str,
+    pub(crate) file: &'static str,
+    pub(crate) line: u32,
 }
 
 /// One thing that happened to a retried call. Owned and cheap to clone (no heap data).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
-    pub(crate) site: Site,
+    pub(crate) site: SiteInfo,
     pub(crate) kind: EventKind,
     pub(crate) attempt: u32,
     pub(crate) max_attempts: u32,
@@ -303,7 +334,12 @@ mod tests {
 
     fn event(kind: EventKind, delay: Option<Duration>, reason: Option<GiveUpReason>) -> Event {
         Event {
-            site: Site::new("fetch", "m", "f.rs", 1),
+            site: SiteInfo {
+                name: "fetch",
+                module: "m",
+                file: "f.rs",
+                line: 1,
+            },
             kind,
             attempt: 2,
             max_attempts: 5,

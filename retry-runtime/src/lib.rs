@@ -16,6 +16,8 @@ mod jitter;
 mod policy;
 mod random;
 mod sleep;
+mod stats;
+mod switch;
 mod worst_case;
 
 #[doc(hidden)]
@@ -33,7 +35,7 @@ pub use call::{call, call_async_with, call_with};
 pub use classify::{Chain, Outcome, Transient, is_transient_kind};
 pub use error_view::ErrorView;
 pub use errors::{CircuitOpen, Elapsed};
-pub use event::{Event, EventKind, GiveUpReason, Observer, SetObserverError, Site, set_observer};
+pub use event::{Event, EventKind, GiveUpReason, Observer, SetObserverError, set_observer};
 pub use jitter::Jitter;
 pub use policy::{
     DEFAULT_BASE, DEFAULT_FACTOR, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY, Policy, PolicyError,
@@ -41,6 +43,8 @@ pub use policy::{
 pub use sleep::{AsyncSleeper, BlockingSleeper, ThreadSleeper, Timeout};
 #[cfg(feature = "tokio")]
 pub use sleep::{TokioSleep, TokioSleeper};
+pub use stats::{SiteStats, stats};
+pub use switch::{is_enabled, set_enabled};
 
 pub use retry_macros::retry;
 
