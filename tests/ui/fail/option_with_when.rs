@@ -1,0 +1,11 @@
+// `when` looks at an error, but `Option` has none.
+use retry_runtime::retry;
+
+#[retry(when = |_| true)]
+fn fetch() -> Option<u32> {
+    Some(1)
+}
+
+fn main() {
+    let _ = fetch();
+}
