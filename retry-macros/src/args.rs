@@ -5,6 +5,7 @@
 //! token at fault: the key for an unknown or repeated key, the value for a bad value.
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Lit, LitBool, LitStr, Path, Token, Type};
@@ -144,8 +145,10 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
 }
 
 /// The tokens between top-level commas. Commas inside brackets or a closure's body are inside
-/// groups and stay put; a closure's `|a, b|` parameter list is not a group, so commas between
-/// the pipes that open a value are kept as well.
+/// groups and stay put; three other places can hold a comma that does not end the pair, and are
+/// tracked: a closure's `|a, b|` parameter list, the generic arguments of a type (`on =
+/// Either<A, B>`), and a turbofish (`when = is::<A, B>`). In expressions a bare `<` is a
+/// comparison, so only the type keys and `::<` open generic arguments there.
 fn split_pairs(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
     #[derive(PartialEq)]
     enum State {
@@ -156,22 +159,36 @@ fn split_pairs(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
     }
     let mut pairs = vec![Vec::new()];
     let mut state = State::Key;
+    let mut type_value = false;
+    let mut angles = 0usize;
+    let mut previous: Option<TokenTree> = None;
     for token in tokens {
+        let after_path_sep = matches!(&previous, Some(TokenTree::Punct(p)) if p.as_char() == ':');
+        let after_minus = matches!(&previous, Some(TokenTree::Punct(p)) if p.as_char() == '-');
         match (&state, &token) {
+            (State::Key, TokenTree::Ident(key)) => type_value = key == "on" || key == "unless",
             (State::ClosureParams, TokenTree::Punct(p)) if p.as_char() == '|' => state = State::Value,
             (State::ClosureParams, _) => {}
             // `||` arrives as two pipes: the second closes an empty parameter list.
             (State::ValueStart, TokenTree::Punct(p)) if p.as_char() == '|' => state = State::ClosureParams,
             (State::ValueStart, TokenTree::Ident(i)) if i == "move" || i == "async" => {}
-            (_, TokenTree::Punct(p)) if p.as_char() == ',' => {
+            (_, TokenTree::Punct(p))
+                if p.as_char() == '<' && (type_value || angles > 0 || after_path_sep) =>
+            {
+                angles += 1;
+            }
+            (_, TokenTree::Punct(p)) if p.as_char() == '>' && angles > 0 && !after_minus => angles -= 1,
+            (_, TokenTree::Punct(p)) if p.as_char() == ',' && angles == 0 => {
                 pairs.push(Vec::new());
                 state = State::Key;
+                previous = None;
                 continue;
             }
             (State::Key, TokenTree::Punct(p)) if p.as_char() == '=' => state = State::ValueStart,
             (State::ValueStart, _) => state = State::Value,
             _ => {}
         }
+        previous = Some(token.clone());
         if let Some(pair) = pairs.last_mut() {
             pair.push(token);
         }
@@ -314,11 +331,19 @@ fn parse_lit(value: TokenStream) -> syn::Result<Lit> {
 }
 
 fn parse_attempts(value: TokenStream, _: &str) -> syn::Result<u32> {
+    if let Ok(Expr::Unary(unary)) = syn::parse2::<Expr>(value.clone()) {
+        if matches!(unary.op, syn::UnOp::Neg(_)) && matches!(*unary.expr, Expr::Lit(_)) {
+            return Err(syn::Error::new_spanned(
+                &value,
+                "`max_attempts` must be at least 1: it counts every attempt, the first included",
+            ));
+        }
+    }
     let lit = match syn::parse2::<Lit>(value.clone()) {
         Ok(Lit::Int(lit)) => lit,
         _ => {
-            return Err(syn::Error::new(
-                span_of(&value),
+            return Err(syn::Error::new_spanned(
+                &value,
                 "`max_attempts` takes an integer literal such as `max_attempts = 5`; for a value from a constant or configuration, use `policy = …`",
             ));
         }
@@ -345,8 +370,8 @@ fn parse_duration(value: TokenStream, key: &str) -> syn::Result<u64> {
                 lit.base10_digits()
             ),
         )),
-        _ => Err(syn::Error::new(
-            span_of(&value),
+        _ => Err(syn::Error::new_spanned(
+            &value,
             format!(
                 "`{key}` takes a duration string such as `{key} = \"100ms\"` (units: ns, us, ms, s, m, h)"
             ),
@@ -359,8 +384,8 @@ fn parse_factor(value: TokenStream, _: &str) -> syn::Result<f64> {
         Ok(Lit::Float(lit)) => (lit.base10_parse::<f64>()?, lit.span()),
         Ok(Lit::Int(lit)) => (lit.base10_parse::<f64>()?, lit.span()),
         _ => {
-            return Err(syn::Error::new(
-                span_of(&value),
+            return Err(syn::Error::new_spanned(
+                &value,
                 "`factor` takes a number such as `factor = 2.0`",
             ));
         }
@@ -389,8 +414,8 @@ fn parse_choice(value: TokenStream, key: &str, choices: &[&str]) -> syn::Result<
             } else {
                 String::new()
             };
-            return Err(syn::Error::new(
-                span_of(&value),
+            return Err(syn::Error::new_spanned(
+                &value,
                 format!("`{key}` takes one of {expected}{hint}"),
             ));
         }
@@ -450,8 +475,8 @@ fn parse_callable(value: TokenStream, key: &str) -> syn::Result<Expr> {
 
 fn parse_path(value: TokenStream, key: &str) -> syn::Result<Path> {
     syn::parse2::<Path>(value.clone()).map_err(|_| {
-        syn::Error::new(
-            span_of(&value),
+        syn::Error::new_spanned(
+            &value,
             format!(
                 "`{key}` takes the path of a `static`, as in `{key} = {}`",
                 example(key)
@@ -464,8 +489,8 @@ fn parse_name(value: TokenStream, _: &str) -> syn::Result<LitStr> {
     match parse_lit(value.clone()) {
         Ok(Lit::Str(lit)) if !lit.value().trim().is_empty() => Ok(lit),
         Ok(Lit::Str(lit)) => Err(syn::Error::new(lit.span(), "`name` can't be empty")),
-        _ => Err(syn::Error::new(
-            span_of(&value),
+        _ => Err(syn::Error::new_spanned(
+            &value,
             "`name` takes a string, as in `name = \"fetch_user\"`",
         )),
     }
@@ -473,9 +498,9 @@ fn parse_name(value: TokenStream, _: &str) -> syn::Result<LitStr> {
 
 /// An identifier to bind (`context = attempt`).
 fn parse_binding(value: TokenStream, _: &str) -> syn::Result<Ident> {
-    let ident = syn::parse2::<Ident>(value.clone()).map_err(|_| {
-        syn::Error::new(
-            span_of(&value),
+    let ident = Ident::parse_any.parse2(value.clone()).map_err(|_| {
+        syn::Error::new_spanned(
+            &value,
             "`context` takes the name to bind the attempt to, as in `context = attempt`",
         )
     })?;
@@ -490,21 +515,22 @@ fn parse_idents(value: TokenStream, _: &str) -> syn::Result<Vec<Ident>> {
             if input.peek(syn::token::Bracket) {
                 let content;
                 syn::bracketed!(content in input);
-                let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+                let names =
+                    Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, Ident::parse_any)?;
                 Ok(List(names.into_iter().collect()))
             } else {
-                Ok(List(vec![input.parse()?]))
+                Ok(List(vec![Ident::parse_any(input)?]))
             }
         }
     }
     let List(names) = syn::parse2::<List>(value.clone()).map_err(|_| {
-        syn::Error::new(
-            span_of(&value),
+        syn::Error::new_spanned(
+            &value,
             "`clone` takes a list of argument names, as in `clone = [request, body]`",
         )
     })?;
     if names.is_empty() {
-        return Err(syn::Error::new(span_of(&value), "`clone` lists no argument"));
+        return Err(syn::Error::new_spanned(&value, "`clone` lists no argument"));
     }
     Ok(names)
 }
@@ -517,8 +543,8 @@ fn parse_crate(value: TokenStream, _: &str) -> syn::Result<Path> {
                 "`crate` takes a path in a string, as in `crate = \"::retry_runtime\"`",
             )
         }),
-        _ => Err(syn::Error::new(
-            span_of(&value),
+        _ => Err(syn::Error::new_spanned(
+            &value,
             "`crate` takes a path in a string, as in `crate = \"::my_crate::retry\"`",
         )),
     }
@@ -527,7 +553,7 @@ fn parse_crate(value: TokenStream, _: &str) -> syn::Result<Path> {
 fn parse_bool(value: TokenStream, _: &str) -> syn::Result<bool> {
     syn::parse2::<LitBool>(value.clone())
         .map(|lit| lit.value)
-        .map_err(|_| syn::Error::new(span_of(&value), "`doc` takes `true` or `false`"))
+        .map_err(|_| syn::Error::new_spanned(&value, "`doc` takes `true` or `false`"))
 }
 
 #[cfg(test)]
@@ -578,6 +604,17 @@ mod tests {
         let args = parse_ok(quote!(when = |a, b| true, max_attempts = 2));
         assert!(args.when.is_some());
         assert_eq!(args.max_attempts.unwrap().value, 2);
+    }
+
+    #[test]
+    fn generic_arguments_keep_their_commas() {
+        let args =
+            parse_ok(quote!(on = Either<u8, u16>, when = is::<(), 3>, until = |v| *v < 5, max_attempts = 2));
+        assert_eq!(args.on.unwrap().value.len(), 1);
+        assert!(args.when.is_some() && args.until.is_some());
+        assert_eq!(args.max_attempts.unwrap().value, 2);
+        let args = parse_ok(quote!(when = |e| -> bool { e.code < 500 }, max_attempts = 3));
+        assert_eq!(args.max_attempts.unwrap().value, 3);
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! closure. Generated locals are `__retry_`-prefixed with mixed-site hygiene, and the runtime is
 //! named by an absolute path.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Ident, LitStr, Path, ReturnType, Type};
 
@@ -53,13 +54,38 @@ pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStr
     let Function { attrs, vis, sig, .. } = function;
     let has_docs = attrs.iter().any(|attr| attr.path().is_ident("doc"));
     let doc = doc_attrs(args, has_docs);
+    // The body's braces keep the user's span: rustc treats a fn whose body comes entirely from
+    // a macro as generated and skips lints such as `dead_code` on it.
+    let mut block = Group::new(Delimiter::Brace, body);
+    block.set_span(function.body.span());
     quote! {
         #(#attrs)*
         #doc
-        #vis #sig {
-            #body
-        }
+        #vis #sig #block
     }
+}
+
+/// `tokens` with every span set to `span`, so that an error about the code they form (an unmet
+/// trait bound, a mismatched type) points at the user's token rather than at the attribute.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}
+
+/// A generated local: `__retry_`-prefixed and mixed-site, so user code can't see or shadow it.
+fn local(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
 }
 
 /// The policy line for rustdoc, after a blank line when the function has docs of its own.
@@ -95,9 +121,13 @@ impl Site<'_> {
         let admission = self.admission();
         quote_spanned! {Span::mixed_site()=>
             #policy
-            static __RETRY_SITE: #krate::__private::Site = #krate::__private::Site::new(
-                #name, ::core::module_path!(), ::core::file!(), #line,
-            );
+            // Items are not hygienic: inside a block, the body can't see them.
+            let __retry_site: &'static #krate::__private::Site = {
+                static __RETRY_SITE: #krate::__private::Site = #krate::__private::Site::new(
+                    #name, ::core::module_path!(), ::core::file!(), #line,
+                );
+                &__RETRY_SITE
+            };
             let __retry_clock = #krate::__private::Engine::clock(__retry_policy, #track_time);
             let mut __retry_engine = #krate::__private::Engine::new();
             #context_setup
@@ -110,52 +140,45 @@ impl Site<'_> {
     fn policy(&self) -> TokenStream {
         let krate = &self.krate;
         let overrides = self.policy_overrides();
-        match &self.args.policy {
-            None => {
-                let base = nanos(self.args.base.as_ref().map_or(100_000_000, |g| g.value));
-                let constructor = Ident::new(
-                    self.args
-                        .backoff
-                        .as_ref()
-                        .map_or("exponential", |g| g.value.as_str()),
-                    Span::call_site(),
-                );
-                quote_spanned! {Span::mixed_site()=>
-                    const __RETRY_POLICY: #krate::Policy = #krate::Policy::#constructor(#base) #overrides;
-                    let __retry_policy: &#krate::Policy = &__RETRY_POLICY;
-                }
-            }
-            Some(given) if overrides.is_empty() => {
-                let expr = &given.value;
-                quote_spanned! {Span::mixed_site()=>
-                    let __retry_policy_holder = &(#expr);
-                    let __retry_policy: &#krate::Policy =
-                        #krate::__private::AsPolicy::as_policy(__retry_policy_holder);
-                }
-            }
-            Some(given) => {
-                let expr = &given.value;
-                let base = self.args.base.as_ref().map(|g| {
-                    let base = nanos(g.value);
-                    quote!(.base(#base))
-                });
-                let backoff = self.args.backoff.as_ref().map(|g| {
-                    let variant = Ident::new(&capitalise(&g.value), Span::call_site());
-                    quote!(.backoff(#krate::Backoff::#variant))
-                });
-                quote_spanned! {Span::mixed_site()=>
-                    let __retry_policy_holder = &#krate::__private::policy_of(&(#expr)) #base #backoff #overrides;
-                    let __retry_policy: &#krate::Policy = __retry_policy_holder;
-                }
+        let Some(given) = &self.args.policy else {
+            let base = nanos(self.args.base.as_ref().map_or(100_000_000, |g| g.value));
+            return quote_spanned! {Span::mixed_site()=>
+                let __retry_policy: &#krate::Policy = {
+                    const __RETRY_POLICY: #krate::Policy = #krate::Policy::exponential(#base) #overrides;
+                    &__RETRY_POLICY
+                };
+            };
+        };
+        let expr = &given.value;
+        // Errors about the expression's type point at the expression.
+        let as_policy = quote_spanned!(expr.span()=> #krate::__private::AsPolicy::as_policy(&#expr));
+        let copied = quote_spanned!(expr.span()=> #krate::__private::policy_of(&(#expr)));
+        if overrides.is_empty() && is_constant_path(expr) {
+            // `&CONST` is promoted to a `'static` reference: nothing is copied into the frame.
+            quote_spanned!(Span::mixed_site()=> let __retry_policy: &#krate::Policy = #as_policy;)
+        } else {
+            // A copy, so an expression such as `self.policy` leaves no borrow of `self` behind
+            // for the body's `&mut self` calls to trip over.
+            quote_spanned! {Span::mixed_site()=>
+                let __retry_policy_holder: #krate::Policy = #copied #overrides;
+                let __retry_policy: &#krate::Policy = &__retry_policy_holder;
             }
         }
     }
 
-    /// The builder calls for the keys given inline (besides `base` and `backoff`).
+    /// The builder calls for the keys given inline; with `policy`, they override its fields.
     fn policy_overrides(&self) -> TokenStream {
         let krate = &self.krate;
         let args = self.args;
         let mut calls = TokenStream::new();
+        if let (Some(base), Some(_)) = (&args.base, &args.policy) {
+            let base = nanos(base.value);
+            calls.extend(quote!(.base(#base)));
+        }
+        if let Some(b) = &args.backoff {
+            let variant = Ident::new(&capitalise(&b.value), Span::call_site());
+            calls.extend(quote!(.backoff(#krate::Backoff::#variant)));
+        }
         if let Some(n) = &args.max_attempts {
             let n = n.value;
             calls.extend(quote!(.max_attempts(#n)));
@@ -234,9 +257,11 @@ impl Site<'_> {
         let block = quote_spanned!(Span::mixed_site()=> async { #pin #body });
         match &self.args.attempt_timeout {
             None => quote!(#block.await),
-            Some(limit) => {
-                let limit = nanos(limit.value);
+            Some(given) => {
+                let limit = nanos(given.value);
                 let sleeper = self.sleeper();
+                // A missing `From<Elapsed>` is reported on the key that needs it.
+                let timed_out = respan(quote!(#krate::__private::TimedOut::timed_out()), given.key.span());
                 quote_spanned! {Span::mixed_site()=>
                     match #krate::__private::timeout(
                         #sleeper,
@@ -244,7 +269,7 @@ impl Site<'_> {
                         #block,
                     ).await {
                         ::core::option::Option::Some(__retry_output) => __retry_output,
-                        ::core::option::Option::None => #krate::__private::TimedOut::timed_out(),
+                        ::core::option::Option::None => #timed_out,
                     }
                 }
             }
@@ -259,7 +284,7 @@ impl Site<'_> {
         let budget = match &args.budget {
             Some(path) => {
                 let path = &path.value;
-                quote!(::core::option::Option::Some(&#path))
+                respan(quote!(::core::option::Option::Some(&#path)), path.span())
             }
             None => quote!(::core::option::Option::None),
         };
@@ -275,11 +300,11 @@ impl Site<'_> {
             None => quote!(::core::option::Option::None),
         };
         let succeeded = quote_spanned! {Span::mixed_site()=>
-            __retry_engine.succeeded(__retry_policy, &__RETRY_SITE, #hooks)
+            __retry_engine.succeeded(__retry_policy, __retry_site, #hooks)
         };
         let failed = |retryable: TokenStream, hint: TokenStream, error: TokenStream, rejected: bool| {
             quote_spanned! {Span::mixed_site()=>
-                __retry_engine.failed(__retry_policy, __retry_clock, &__RETRY_SITE, #hooks, #context, #krate::__private::Failure {
+                __retry_engine.failed(__retry_policy, __retry_clock, __retry_site, #hooks, #context, #krate::__private::Failure {
                     retryable: #retryable,
                     hint: #hint,
                     error: #error,
@@ -307,8 +332,12 @@ impl Site<'_> {
             false,
         );
         let on_none = failed(quote!(true), none.clone(), none, false);
+        // A return type that is neither `Result` nor `Option` is reported on the return type.
+        let result = local("__retry_result");
+        let split_fn = respan(quote!(#krate::__private::Outcome::split), self.output.span());
+        let split = quote_spanned!(self.output.span()=> #split_fn(&#result));
         quote_spanned! {Span::mixed_site()=>
-            match #krate::__private::Outcome::split(&__retry_result) {
+            match #split {
                 ::core::result::Result::Ok(__retry_value) => {
                     let _ = __retry_value;
                     #on_value
@@ -334,7 +363,7 @@ impl Site<'_> {
         match &self.args.observer {
             Some(path) => {
                 let path = &path.value;
-                quote!(::core::option::Option::Some(&#path as &dyn #krate::__private::Observer))
+                quote_spanned!(path.span()=> #krate::__private::observer(&#path))
             }
             None => quote!(::core::option::Option::None),
         }
@@ -343,12 +372,18 @@ impl Site<'_> {
     /// For `breaker` sites: the permit for the first attempt, or a fail-fast return.
     fn admission(&self) -> Option<TokenStream> {
         let krate = &self.krate;
-        let breaker = &self.args.breaker.as_ref()?.value;
+        let given = self.args.breaker.as_ref()?;
+        let breaker = &given.value;
         let observer = self.observer();
+        // A missing `From<CircuitOpen>` is reported on the key that needs it.
+        let refused = respan(
+            quote!(#krate::__private::Refused::circuit_open()),
+            given.key.span(),
+        );
         Some(quote_spanned! {Span::mixed_site()=>
-            let mut __retry_permit = match #krate::__private::admit(&#breaker, __retry_policy, &__RETRY_SITE, #observer) {
+            let mut __retry_permit = match #krate::__private::admit(&#breaker, __retry_policy, __retry_site, #observer) {
                 ::core::option::Option::Some(__retry_permit) => __retry_permit,
-                ::core::option::Option::None => return #krate::__private::Refused::circuit_open(),
+                ::core::option::Option::None => return #refused,
             };
         })
     }
@@ -364,10 +399,12 @@ impl Site<'_> {
                 (&&&#krate::__private::Wrap(__retry_error)).__retry_chain()
             }
         };
+        let chain_local = local("__retry_chain");
         let holds = |types: &[Type]| {
+            // An error type without a `source()` chain is reported on the type looked for.
             let tests = types
                 .iter()
-                .map(|ty| quote_spanned!(Span::mixed_site()=> __retry_chain.holds::<#ty>()));
+                .map(|ty| quote_spanned!(ty.span()=> #chain_local.holds::<#ty>()));
             quote_spanned!(Span::mixed_site()=> { let __retry_chain = #chain; false #(|| #tests)* })
         };
         let on = args.on.as_ref().map(|g| holds(&g.value));
@@ -419,7 +456,7 @@ impl Site<'_> {
         match (&self.args.sleeper, self.is_async) {
             (Some(path), _) => {
                 let path: &Path = &path.value;
-                quote!(&#path)
+                quote_spanned!(path.span()=> &#path)
             }
             (None, true) => quote!(&#krate::__private::DefaultAsyncSleeper),
             (None, false) => quote!(&#krate::__private::DefaultBlockingSleeper),
@@ -429,10 +466,17 @@ impl Site<'_> {
     fn sleep(&self) -> TokenStream {
         let krate = &self.krate;
         let sleeper = self.sleeper();
+        let delay = local("__retry_delay");
+        // A sleeper of the wrong kind is reported on the `sleeper` key's path.
+        let span = self
+            .args
+            .sleeper
+            .as_ref()
+            .map_or_else(Span::mixed_site, |g| g.value.span());
         if self.is_async {
-            quote_spanned!(Span::mixed_site()=> #krate::__private::sleep_async(#sleeper, __retry_delay).await;)
+            quote_spanned!(span=> #krate::__private::sleep_async(#sleeper, #delay).await;)
         } else {
-            quote_spanned!(Span::mixed_site()=> #krate::__private::sleep_blocking(#sleeper, __retry_delay);)
+            quote_spanned!(span=> #krate::__private::sleep_blocking(#sleeper, #delay);)
         }
     }
 }
@@ -447,6 +491,21 @@ fn capitalise(name: &str) -> String {
         .next()
         .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
         .unwrap_or_default()
+}
+
+/// A path that names a constant or a static by convention (`API_POLICY`, `Self::DEFAULT`):
+/// borrowing it needs no copy. Anything else (`self.policy`, `config.retry()`) is copied.
+fn is_constant_path(expr: &syn::Expr) -> bool {
+    let syn::Expr::Path(path) = expr else { return false };
+    path.qself.is_none()
+        && path.path.segments.last().is_some_and(|segment| {
+            let name = segment.ident.to_string();
+            segment.arguments.is_none()
+                && name.chars().any(|c| c.is_ascii_uppercase())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        })
 }
 
 /// `impl Trait` can't be named inside the body; `_` lets inference fill it in.

@@ -46,7 +46,8 @@ fn retry_impl(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) ->
 fn not_a_function(item: &proc_macro2::TokenStream) -> Option<syn::Error> {
     let parsed: syn::Item = syn::parse2(item.clone()).ok()?;
     let what = match &parsed {
-        syn::Item::Fn(_) => return None,
+        // A fn without a body parses as verbatim tokens: the fn parser's message fits it best.
+        syn::Item::Fn(_) | syn::Item::Verbatim(_) => return None,
         syn::Item::Struct(_) => "a struct",
         syn::Item::Enum(_) => "an enum",
         syn::Item::Impl(_) => "an impl block (put it on the methods inside)",

@@ -1,7 +1,6 @@
 //! Checks of keys against each other and against the function's signature: the mistakes that
 //! no single key's parser can see.
 
-use proc_macro2::Span;
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{ReturnType, Type};
@@ -49,13 +48,13 @@ fn check_return_type(args: &Args, function: &Function, shape: &Shape, errors: &m
         }
     };
     if let Some(what) = not_an_outcome(&ty) {
-        errors.at(
-            ty.span(),
+        errors.push(syn::Error::new_spanned(
+            &ty,
             format!(
                 "`#[retry]` needs a function that returns `Result<T, E>` or `Option<T>`; this returns {what} `{}`",
-                ty.to_token_stream().to_string().replace(" ", "")
+                readable(&ty)
             ),
-        );
+        ));
         return;
     }
     if is_option(&ty) {
@@ -102,6 +101,24 @@ fn not_an_outcome(ty: &Type) -> Option<&'static str> {
     }
 }
 
+/// A type as people write it: `&'static str`, `Vec<u8>`, not `& 'static str`, `Vec < u8 >`.
+fn readable(ty: &Type) -> String {
+    let text = ty.to_token_stream().to_string();
+    let tokens: Vec<&str> = text.split(' ').collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, token) in tokens.iter().enumerate() {
+        out.push_str(token);
+        let next = tokens.get(i + 1).copied().unwrap_or("");
+        let glued = matches!(*token, "&" | "<" | "::" | "*" | "(" | "[" | "!")
+            || matches!(next, "<" | ">" | "," | "::" | ")" | "]" | "")
+            || next.starts_with('>');
+        if !glued {
+            out.push(' ');
+        }
+    }
+    out
+}
+
 fn is_option(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
@@ -118,7 +135,7 @@ fn check_delays(args: &Args, errors: &mut Errors) {
             let which = if args.base.is_some() {
                 "`base`"
             } else {
-                "the default `base` (100ms)"
+                "the default `base`"
             };
             errors.at(
                 max_delay.span,
@@ -188,14 +205,11 @@ fn check_bindings(args: &Args, function: &Function, errors: &mut Errors) {
         } else if names.contains(name) {
             errors.at(
                 name.span(),
-                format!("`context = {name}` would shadow the argument `{name}`; pick another name, such as `context = attempt`"),
+                format!(
+                    "`context = {name}` would shadow the argument `{name}`; pick another name, such as `context = {}`",
+                    if name == "attempt" { "ctx" } else { "attempt" }
+                ),
             );
         }
     }
-}
-
-/// The span to blame for a problem with the whole attribute.
-#[allow(dead_code)]
-pub(crate) fn global() -> Span {
-    Span::call_site()
 }

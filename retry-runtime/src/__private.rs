@@ -52,6 +52,12 @@ pub async fn sleep_async<S: AsyncSleeper + ?Sized>(sleeper: &S, delay: Duration)
     crate::sleep::nonblocking(sleeper, delay).await;
 }
 
+/// An `observer = PATH` key's observer, checked to be one.
+#[inline(always)]
+pub fn observer<O: Observer>(observer: &O) -> Option<&dyn Observer> {
+    Some(observer)
+}
+
 /// Evaluates `when` with the closure's argument type taken from the error.
 #[inline(always)]
 pub fn when<E, F: FnOnce(&E) -> bool>(error: &E, predicate: F) -> bool {
@@ -247,7 +253,8 @@ pub mod chain {
         }
     }
 
-    /// Never implemented: reached only when the error type has no `source()` chain, to say so.
+    /// Never implemented: asked for only when the error type has no `source()` chain, so that
+    /// the compiler's message says so in the user's terms.
     #[diagnostic::on_unimplemented(
         message = "`on` and `unless` look for types in the error's `source()` chain, but `{Self}` is not an error type",
         label = "does not implement `std::error::Error`",
@@ -255,12 +262,27 @@ pub mod chain {
     )]
     pub trait HasErrorChain {}
 
-    pub trait ViaNothing<'a> {
-        fn __retry_chain(self) -> Chain<'a>;
+    /// What the lowest level yields: its `holds` exists for every type, so method resolution
+    /// succeeds and the unmet `HasErrorChain` bound is what the compiler reports.
+    pub struct NoChain<E>(core::marker::PhantomData<E>);
+
+    impl<E> NoChain<E> {
+        pub fn holds<T: Error + 'static>(&self) -> bool
+        where
+            E: HasErrorChain,
+        {
+            false
+        }
     }
-    impl<'a, E: HasErrorChain> ViaNothing<'a> for Wrap<'a, E> {
-        fn __retry_chain(self) -> Chain<'a> {
-            unreachable!("HasErrorChain has no impls")
+
+    pub trait ViaNothing {
+        type Chain;
+        fn __retry_chain(self) -> Self::Chain;
+    }
+    impl<E> ViaNothing for Wrap<'_, E> {
+        type Chain = NoChain<E>;
+        fn __retry_chain(self) -> NoChain<E> {
+            NoChain(core::marker::PhantomData)
         }
     }
 }

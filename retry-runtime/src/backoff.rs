@@ -90,7 +90,9 @@ impl Schedule {
                 Backoff::Fibonacci => self.current.saturating_add(self.previous),
                 Backoff::Exponential => {
                     self.exact *= policy.factor_value();
-                    at_most(self.exact, cap)
+                    // Above 2^53 ns a float can't hold every integer; rounding must never make a
+                    // delay shrink, since the factor is at least 1.
+                    at_most(self.exact, cap).max(self.current)
                 }
             }
         };

@@ -445,13 +445,23 @@ impl Bucket {
     }
 }
 
-/// Milliseconds since the first breaker call in this process (breakers are `static`s built at
-/// compile time, so they can't hold an `Instant` of their own).
+/// Milliseconds on a process-wide scale, for ordering and subtracting breaker times.
+///
+/// Breakers are `static`s built at compile time, so they can't hold an `Instant` of their own;
+/// times are kept relative to the first reading in the process, with a bias so that a clock
+/// behind that reading still orders correctly. That happens in tests: each paused tokio runtime
+/// has its own simulated clock, and a later one may start behind an earlier one's.
 fn now_ms() -> u64 {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
+    // About 34 years either side of the first reading.
+    const BIAS: u64 = 1 << 40;
     let epoch = *EPOCH.get_or_init(crate::clock::now);
-    // Offset by one so that a breaker opened at the epoch is distinguishable from "never".
-    crate::clock::since(epoch).as_millis().min(SINCE_MASK as u128) as u64 + 1
+    let now = crate::clock::now();
+    let ms = |d: Duration| d.as_millis().min(BIAS as u128 - 1) as u64;
+    match now.checked_duration_since(epoch) {
+        Some(ahead) => BIAS + ms(ahead),
+        None => BIAS - ms(epoch.saturating_duration_since(now)),
+    }
 }
 
 #[cfg(test)]

@@ -283,6 +283,11 @@ impl fmt::Display for Readable {
 /// static LOG: Log = Log;
 /// # let _ = &LOG;
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a retry observer",
+    label = "`observer = …` needs a `static` whose type implements `retry_runtime::Observer`",
+    note = "implement `retry_runtime::Observer` for it, or use `retry_runtime::testing::Recorder`"
+)]
 pub trait Observer: Sync {
     /// One event, with the failed attempt's error when there is one.
     fn on_event(&self, event: &Event, error: Option<ErrorView<'_>>);

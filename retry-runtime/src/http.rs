@@ -19,6 +19,13 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+// reqwest support lives in a file of its own, behind its feature.
+#[cfg(feature = "reqwest")]
+#[path = "http_reqwest.rs"]
+mod reqwest_support;
+#[cfg(feature = "reqwest")]
+pub use reqwest_support::{retry_after_headers, retry_after_response};
+
 const NANOS_PER_SEC: i128 = 1_000_000_000;
 const NANOS_PER_DAY: i128 = 86_400 * NANOS_PER_SEC;
 const SECS_PER_DAY: i64 = 86_400;

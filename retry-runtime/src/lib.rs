@@ -23,6 +23,7 @@ mod worst_case;
 #[doc(hidden)]
 pub mod __private;
 pub mod http;
+pub mod observe;
 pub mod testing;
 
 pub use attempt::{Attempt, IdempotencyKey};

@@ -1624,7 +1624,6 @@ fn inline_keys_override_the_policy() {
 }
 
 #[test]
-#[ignore = "bug: with `policy`, inline `base`/`backoff` are ignored unless another inline key is also given"]
 fn inline_base_or_backoff_alone_override_the_policy() {
     #[retry(policy = SHARED, base = "4ms")]
     fn other_base() -> Result<(), ()> {
