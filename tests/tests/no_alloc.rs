@@ -390,3 +390,38 @@ fn call_does_not_allocate() {
     assert_eq!(result, Ok(2));
     assert_eq!(n, 0, "call_async_with");
 }
+
+static GUARD_BUDGET: retry_runtime::RetryBudget = retry_runtime::RetryBudget::new(10, 0.5);
+static GUARD_BREAKER: retry_runtime::CircuitBreaker = retry_runtime::CircuitBreaker::new()
+    .minimum_calls(1_000)
+    .window(Duration::from_secs(60));
+
+#[retry(max_attempts = 4, base = "1ms", jitter = "full", sleeper = SLEEPER, budget = GUARD_BUDGET, breaker = GUARD_BREAKER)]
+fn guarded(fail_first: u32, calls: &mut u32) -> Result<u32, ApiError> {
+    *calls += 1;
+    if *calls <= fail_first {
+        Err(ApiError::Unavailable(Inner))
+    } else {
+        Ok(*calls)
+    }
+}
+
+impl From<retry_runtime::CircuitOpen> for ApiError {
+    fn from(_: retry_runtime::CircuitOpen) -> Self {
+        ApiError::BadRequest
+    }
+}
+
+/// A budget and a breaker on the path: successes, retries, the breaker's window and the
+/// budget's tokens all update atomics in `static`s, never the heap.
+#[test]
+fn budget_and_breaker_sites_do_not_allocate() {
+    // The first reading of the breaker's clock initialises a process-wide epoch: do it outside.
+    let mut warm = 0;
+    let _ = guarded(0, &mut warm);
+    for fail_first in [0, 2, 10] {
+        let mut calls = 0;
+        let (_, allocations) = allocations(|| guarded(fail_first, &mut calls));
+        assert_eq!(allocations, 0, "{fail_first} failures first");
+    }
+}
