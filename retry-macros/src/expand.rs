@@ -21,6 +21,9 @@ struct Site<'a> {
     krate: TokenStream,
     output: Type,
     is_async: bool,
+    /// How the generated code reaches the policy: a call to a zero-sized closure for a policy
+    /// made of literals (nothing stored in the future), else a local.
+    policy: TokenStream,
 }
 
 pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStream {
@@ -39,11 +42,16 @@ pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStr
         }
         Shape::AsyncTrait { output, inner } => ((**output).clone(), true, inner.clone()),
     };
+    let policy = match &args.policy {
+        None => quote_spanned!(Span::mixed_site()=> __retry_policy()),
+        Some(_) => quote_spanned!(Span::mixed_site()=> __retry_policy),
+    };
     let site = Site {
         args,
         krate,
         output,
         is_async,
+        policy,
     };
     let body = site.body(function, attempt_tokens);
     let body = match shape {
@@ -110,40 +118,45 @@ impl Site<'_> {
             |n| n.value.clone(),
         );
         let line = quote_spanned!(function.sig.ident.span()=> ::core::line!());
-        let policy = self.policy();
+        let policy_setup = self.policy_setup();
+        let policy = &self.policy;
         let track_time = args.context.is_some() || args.attempt_timeout.is_some();
         let context_setup = args.context.as_ref().map(|_| {
             quote_spanned! {Span::mixed_site()=>
-                let mut __retry_context = #krate::__private::Engine::context(__retry_policy, __retry_clock);
+                let mut __retry_context = __retry_engine.context(#policy);
             }
         });
         let attempt_loop = self.attempt_loop(attempt_body);
         let admission = self.admission();
         quote_spanned! {Span::mixed_site()=>
-            #policy
-            // Items are not hygienic: inside a block, the body can't see them.
-            let __retry_site: &'static #krate::__private::Site = {
+            #policy_setup
+            // A non-capturing closure: zero-sized, so a retrying future has no room for it, and
+            // a hygienic local, so the user's body can't see it (an item in the fn's body
+            // would shadow the user's names, arguments included); the static inside is out of
+            // the body's sight too.
+            let __retry_site = || -> &'static #krate::__private::Site {
                 static __RETRY_SITE: #krate::__private::Site = #krate::__private::Site::new(
                     #name, ::core::module_path!(), ::core::file!(), #line,
                 );
                 &__RETRY_SITE
             };
-            let __retry_clock = #krate::__private::Engine::clock(__retry_policy, #track_time);
-            let mut __retry_engine = #krate::__private::Engine::new();
+            let mut __retry_engine = #krate::__private::Engine::new(#policy, #track_time);
             #context_setup
             #admission
             #attempt_loop
         }
     }
 
-    /// `let __retry_policy: &Policy = …;`, folded to a constant when no `policy` key is given.
-    fn policy(&self) -> TokenStream {
+    /// The policy: a `const` behind a zero-sized closure when no `policy` key is given (it
+    /// folds into the code), else `let __retry_policy: &Policy = …;`.
+    fn policy_setup(&self) -> TokenStream {
         let krate = &self.krate;
         let overrides = self.policy_overrides();
         let Some(given) = &self.args.policy else {
             let base = nanos(self.args.base.as_ref().map_or(100_000_000, |g| g.value));
+            // Zero-sized and hygienic, like the site above; the `const` folds into the code.
             return quote_spanned! {Span::mixed_site()=>
-                let __retry_policy: &#krate::Policy = {
+                let __retry_policy = || -> &'static #krate::Policy {
                     const __RETRY_POLICY: #krate::Policy = #krate::Policy::exponential(#base) #overrides;
                     &__RETRY_POLICY
                 };
@@ -222,10 +235,26 @@ impl Site<'_> {
         let run = self.run_attempt(attempt_body);
         let decide = self.decide();
         let sleep = self.sleep();
-        quote_spanned! {Span::mixed_site()=>
-            loop {
-                #(#clones)*
-                #context_bind
+        let attempt_and_sleep = if self.is_async {
+            // The attempt and the decision in a block that yields only the sleep's future:
+            // nothing else (the outcome, which was borrowed, the decision, the delay) keeps room
+            // in the retrying future while it sleeps.
+            quote_spanned! {Span::mixed_site()=>
+                let __retry_sleep = {
+                    let __retry_result: #output = #run;
+                    let __retry_next: #krate::__private::Next = #decide;
+                    match __retry_next {
+                        #krate::__private::Next::Return => return __retry_result,
+                        #krate::__private::Next::Sleep(__retry_delay) => {
+                            ::core::mem::drop(__retry_result);
+                            #sleep
+                        }
+                    }
+                };
+                __retry_sleep.await;
+            }
+        } else {
+            quote_spanned! {Span::mixed_site()=>
                 let __retry_result: #output = #run;
                 let __retry_next: #krate::__private::Next = #decide;
                 match __retry_next {
@@ -235,6 +264,13 @@ impl Site<'_> {
                         #sleep
                     }
                 }
+            }
+        };
+        quote_spanned! {Span::mixed_site()=>
+            loop {
+                #(#clones)*
+                #context_bind
+                #attempt_and_sleep
             }
         }
     }
@@ -258,6 +294,7 @@ impl Site<'_> {
         match &self.args.attempt_timeout {
             None => quote!(#block.await),
             Some(given) => {
+                let policy = &self.policy;
                 let limit = nanos(given.value);
                 let sleeper = self.sleeper();
                 // A missing `From<Elapsed>` is reported on the key that needs it.
@@ -265,7 +302,7 @@ impl Site<'_> {
                 quote_spanned! {Span::mixed_site()=>
                     match #krate::__private::timeout(
                         #sleeper,
-                        __retry_engine.attempt_limit(__retry_policy, __retry_clock, #limit),
+                        __retry_engine.attempt_limit(#policy, #limit),
                         #block,
                     ).await {
                         ::core::option::Option::Some(__retry_output) => __retry_output,
@@ -279,6 +316,7 @@ impl Site<'_> {
     /// Classifies `__retry_result` and asks the engine what comes next.
     fn decide(&self) -> TokenStream {
         let krate = &self.krate;
+        let policy = &self.policy;
         let args = self.args;
         let observer = self.observer();
         let budget = match &args.budget {
@@ -300,11 +338,11 @@ impl Site<'_> {
             None => quote!(::core::option::Option::None),
         };
         let succeeded = quote_spanned! {Span::mixed_site()=>
-            __retry_engine.succeeded(__retry_policy, __retry_site, #hooks)
+            __retry_engine.succeeded(#policy, __retry_site(), #hooks)
         };
         let failed = |retryable: TokenStream, hint: TokenStream, error: TokenStream, rejected: bool| {
             quote_spanned! {Span::mixed_site()=>
-                __retry_engine.failed(__retry_policy, __retry_clock, __retry_site, #hooks, #context, #krate::__private::Failure {
+                __retry_engine.failed(#policy, __retry_site(), #hooks, #context, #krate::__private::Failure {
                     retryable: #retryable,
                     hint: #hint,
                     error: #error,
@@ -372,6 +410,7 @@ impl Site<'_> {
     /// For `breaker` sites: the permit for the first attempt, or a fail-fast return.
     fn admission(&self) -> Option<TokenStream> {
         let krate = &self.krate;
+        let policy = &self.policy;
         let given = self.args.breaker.as_ref()?;
         let breaker = &given.value;
         let observer = self.observer();
@@ -381,7 +420,7 @@ impl Site<'_> {
             given.key.span(),
         );
         Some(quote_spanned! {Span::mixed_site()=>
-            let mut __retry_permit = match #krate::__private::admit(&#breaker, __retry_policy, __retry_site, #observer) {
+            let mut __retry_permit = match #krate::__private::admit(&#breaker, #policy, __retry_site(), #observer) {
                 ::core::option::Option::Some(__retry_permit) => __retry_permit,
                 ::core::option::Option::None => return #refused,
             };
@@ -474,7 +513,7 @@ impl Site<'_> {
             .as_ref()
             .map_or_else(Span::mixed_site, |g| g.value.span());
         if self.is_async {
-            quote_spanned!(span=> #krate::__private::sleep_async(#sleeper, #delay).await;)
+            quote_spanned!(span=> #krate::__private::sleep_async(#sleeper, #delay))
         } else {
             quote_spanned!(span=> #krate::__private::sleep_blocking(#sleeper, #delay);)
         }

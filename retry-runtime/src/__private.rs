@@ -46,10 +46,13 @@ pub fn sleep_blocking<S: BlockingSleeper + ?Sized>(sleeper: &S, delay: Duration)
     crate::sleep::blocking(sleeper, delay);
 }
 
-/// Sleeps between attempts of an async site.
+/// The sleep between attempts of an async site.
 #[inline]
-pub async fn sleep_async<S: AsyncSleeper + ?Sized>(sleeper: &S, delay: Duration) {
-    crate::sleep::nonblocking(sleeper, delay).await;
+pub fn sleep_async<S: AsyncSleeper + ?Sized>(
+    sleeper: &S,
+    delay: Duration,
+) -> crate::sleep::MaybeSleep<S::Sleep> {
+    crate::sleep::nonblocking(sleeper, delay)
 }
 
 /// An `observer = PATH` key's observer, checked to be one.

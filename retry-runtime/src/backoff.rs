@@ -54,23 +54,19 @@ pub(crate) const fn to_nanos(d: Duration) -> u64 {
     if n > u64::MAX as u128 { u64::MAX } else { n as u64 }
 }
 
-/// The running state of a schedule: the last un-jittered delay, capped, the one before it (for
-/// Fibonacci), and the exact running product (for exponential, so that tiny bases still grow:
-/// 1ns × 1.01 truncated to whole nanoseconds would stay 1ns forever).
+/// The running state of a schedule, in two words (it lives in every retrying future): the last
+/// un-jittered delay, capped, and one more word whose meaning depends on the backoff: the delay
+/// before it for Fibonacci, the exact (unrounded) running product for exponential, so that tiny
+/// bases still grow (1ns × 1.01 truncated to whole nanoseconds would stay 1ns forever).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Schedule {
-    current: u64,
-    previous: u64,
-    exact: f64,
+    pub(crate) current: u64,
+    aux: u64,
 }
 
 impl Schedule {
     pub(crate) const fn new() -> Self {
-        Schedule {
-            current: 0,
-            previous: 0,
-            exact: 0.0,
-        }
+        Schedule { current: 0, aux: 0 }
     }
 
     /// The un-jittered delay before the next retry, at most `cap` nanoseconds.
@@ -78,32 +74,37 @@ impl Schedule {
     pub(crate) fn next(&mut self, policy: &Policy) -> u64 {
         let cap = to_nanos(policy.max_delay_value());
         let base = to_nanos(policy.base_value()).min(cap);
-        let next = if self.current == 0 {
-            self.exact = base as f64;
-            base
+        let backoff = policy.backoff_value();
+        let (next, aux) = if self.current == 0 {
+            let aux = if backoff == Backoff::Exponential {
+                (base as f64).to_bits()
+            } else {
+                0
+            };
+            (base, aux)
         } else {
-            match policy.backoff_value() {
-                Backoff::Constant => base,
-                Backoff::Linear => self.current.saturating_add(base),
+            match backoff {
+                Backoff::Constant => (base, 0),
+                Backoff::Linear => (self.current.saturating_add(base), 0),
                 // F(1) = F(2) = 1: the second delay repeats the base.
-                Backoff::Fibonacci if self.previous == 0 => base,
-                Backoff::Fibonacci => self.current.saturating_add(self.previous),
+                Backoff::Fibonacci if self.aux == 0 => (base, self.current),
+                Backoff::Fibonacci => (self.current.saturating_add(self.aux), self.current),
                 Backoff::Exponential => {
-                    self.exact *= policy.factor_value();
+                    let exact = f64::from_bits(self.aux) * policy.factor_value();
                     // Above 2^53 ns a float can't hold every integer; rounding must never make a
                     // delay shrink, since the factor is at least 1.
-                    at_most(self.exact, cap).max(self.current)
+                    (at_most(exact, cap).max(self.current), exact.to_bits())
                 }
             }
         };
-        self.previous = self.current;
+        self.aux = aux;
         self.current = next.min(cap);
         self.current
     }
 
     /// The exact (unrounded) last exponential delay in nanoseconds.
     pub(crate) fn exact(&self) -> f64 {
-        self.exact
+        f64::from_bits(self.aux)
     }
 }
 

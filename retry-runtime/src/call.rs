@@ -1,8 +1,6 @@
 //! The retry loop without the attribute: [`call`] for blocking closures, [`call_async`] for
 //! async ones.
 
-use std::time::Instant;
-
 use crate::classify::Outcome;
 use crate::engine::{Engine, Failure, Hooks, Next};
 use crate::event::Site;
@@ -53,13 +51,12 @@ where
     F: FnMut(&Attempt) -> R,
     S: BlockingSleeper + ?Sized,
 {
-    let clock = Engine::clock(policy, true);
-    let mut engine = Engine::new();
-    let mut attempt = Engine::context(policy, clock);
+    let mut engine = Engine::new(policy, true);
+    let mut attempt = engine.context(policy);
     loop {
         engine.begin(&mut attempt);
         let outcome = f(&attempt);
-        match decide::<R>(&mut engine, policy, clock, &CALL_SITE, &attempt, &outcome) {
+        match decide::<R>(&mut engine, policy, &CALL_SITE, &attempt, &outcome) {
             Next::Return => return outcome,
             Next::Sleep(delay) => {
                 drop(outcome);
@@ -107,13 +104,12 @@ where
     F: AsyncFnMut(&Attempt) -> R,
     S: AsyncSleeper + ?Sized,
 {
-    let clock = Engine::clock(policy, true);
-    let mut engine = Engine::new();
-    let mut attempt = Engine::context(policy, clock);
+    let mut engine = Engine::new(policy, true);
+    let mut attempt = engine.context(policy);
     loop {
         engine.begin(&mut attempt);
         let outcome = f(&attempt).await;
-        match decide::<R>(&mut engine, policy, clock, &CALL_SITE, &attempt, &outcome) {
+        match decide::<R>(&mut engine, policy, &CALL_SITE, &attempt, &outcome) {
             Next::Return => return outcome,
             Next::Sleep(delay) => {
                 drop(outcome);
@@ -131,7 +127,6 @@ static CALL_SITE: Site = Site::new("call", module_path!(), file!(), line!());
 fn decide<R: Outcome>(
     engine: &mut Engine,
     policy: &Policy,
-    clock: Option<Instant>,
     site: &'static Site,
     attempt: &Attempt,
     outcome: &R,
@@ -145,7 +140,7 @@ fn decide<R: Outcome>(
                 error: error.map(|_| ErrorView::opaque(core::any::type_name::<R::Error>())),
                 rejected: false,
             };
-            engine.failed(policy, clock, site, Hooks::default(), Some(attempt), failure)
+            engine.failed(policy, site, Hooks::default(), Some(attempt), failure)
         }
     }
 }

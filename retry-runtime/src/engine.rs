@@ -60,14 +60,23 @@ impl core::fmt::Debug for Hooks<'_, '_> {
     }
 }
 
-/// One call's retry state.
+/// One call's retry state, 40 bytes: it lives in every retrying future, so it is kept small.
 ///
-/// It stays empty until the first failure: a first-attempt success writes one discriminant and
-/// reads nothing. The policy and the call's clock are passed to each method rather than stored,
-/// so they stay in registers or fold to constants at the call site.
-#[derive(Debug, Default)]
+/// Until the first failure it holds only the call's start time, and only when something needs
+/// it (a deadline, a `context`, an attempt timeout): a first-attempt success reads no clock.
+/// The policy is passed to each method rather than stored, so a `const` policy folds into the
+/// code instead of taking room in the future.
+#[derive(Debug)]
 pub struct Engine {
-    progress: Option<Progress>,
+    state: State,
+}
+
+#[derive(Debug)]
+enum State {
+    /// Nothing has failed yet.
+    Fresh { clock: Option<Instant> },
+    /// Something has.
+    Failing(Progress),
 }
 
 /// What a call knows once something has failed.
@@ -77,40 +86,48 @@ struct Progress {
     // The call's start, or the first time a failure needed the clock (a deadline or an observer
     // to report to); a failure that needs neither reads no clock.
     start: Option<Instant>,
+    // The backoff's running state; with decorrelated jitter, which ignores the backoff, its
+    // `current` is the delay slept last.
     schedule: Schedule,
-    previous_delay: u64,
 }
 
 impl Engine {
-    /// A call about to run its first attempt.
+    /// A call about to run its first attempt. The clock is read now only when the policy has a
+    /// deadline or `track_time` asks for it (a `context` or an attempt timeout).
     #[inline(always)]
-    pub const fn new() -> Self {
-        Engine { progress: None }
-    }
-
-    /// The call's start time, read now only when the policy has a deadline or `track_time` asks
-    /// for it (a `context` or an attempt timeout). Otherwise the clock starts at the first
-    /// failure, so a first-attempt success reads no clock.
-    #[inline(always)]
-    pub fn clock(policy: &Policy, track_time: bool) -> Option<Instant> {
-        if track_time || policy.deadline_value().is_some() {
+    pub fn new(policy: &Policy, track_time: bool) -> Self {
+        let clock = if track_time || policy.deadline_value().is_some() {
             Some(crate::clock::now())
         } else {
             None
+        };
+        Engine {
+            state: State::Fresh { clock },
         }
     }
 
     /// The number of the attempt running or just run, 1-based.
     #[inline(always)]
     pub fn attempt(&self) -> u32 {
-        self.progress.as_ref().map_or(1, |p| p.attempt)
+        match &self.state {
+            State::Fresh { .. } => 1,
+            State::Failing(progress) => progress.attempt,
+        }
+    }
+
+    /// When the call started, if anything has read the clock.
+    fn start(&self) -> Option<Instant> {
+        match &self.state {
+            State::Fresh { clock } => *clock,
+            State::Failing(progress) => progress.start,
+        }
     }
 
     /// A context for the body, for sites with `context` (or [`call`](crate::call)).
-    pub fn context(policy: &Policy, clock: Option<Instant>) -> Attempt {
+    pub fn context(&self, policy: &Policy) -> Attempt {
         Attempt::new(
             policy.max_attempts_value(),
-            clock.unwrap_or_else(crate::clock::now),
+            self.start().unwrap_or_else(crate::clock::now),
             policy.deadline_value(),
         )
     }
@@ -123,8 +140,8 @@ impl Engine {
 
     /// The time limit for the next attempt: `limit`, shortened to what is left of the deadline.
     #[inline]
-    pub fn attempt_limit(&self, policy: &Policy, clock: Option<Instant>, limit: Duration) -> Duration {
-        match (policy.deadline_value(), clock) {
+    pub fn attempt_limit(&self, policy: &Policy, limit: Duration) -> Duration {
+        match (policy.deadline_value(), self.start()) {
             (Some(deadline), Some(start)) => limit.min(deadline.saturating_sub(crate::clock::since(start))),
             _ => limit,
         }
@@ -142,7 +159,7 @@ impl Engine {
                 report_transition(site, hooks.observer, self.attempt(), transition);
             }
         }
-        if let Some(progress) = &mut self.progress {
+        if let State::Failing(progress) = &mut self.state {
             progress.report_success(policy, site, hooks.observer);
         }
         Next::Return
@@ -155,19 +172,22 @@ impl Engine {
     pub fn failed(
         &mut self,
         policy: &Policy,
-        clock: Option<Instant>,
         site: &'static Site,
         hooks: Hooks<'_, '_>,
         context: Option<&Attempt>,
         failure: Failure<'_>,
     ) -> Next {
-        let progress = self.progress.get_or_insert_with(|| Progress {
-            attempt: 1,
-            start: clock,
-            schedule: Schedule::new(),
-            previous_delay: 0,
-        });
-        progress.failed(policy, site, hooks, context, failure)
+        if let State::Fresh { clock } = self.state {
+            self.state = State::Failing(Progress {
+                attempt: 1,
+                start: clock,
+                schedule: Schedule::new(),
+            });
+        }
+        match &mut self.state {
+            State::Failing(progress) => progress.failed(policy, site, hooks, context, failure),
+            State::Fresh { .. } => Next::Return,
+        }
     }
 }
 
@@ -314,23 +334,26 @@ impl Progress {
     /// jitter. Never above `max_delay`.
     fn next_delay(&mut self, policy: &Policy, hint: Option<Duration>) -> Duration {
         let cap = policy.cap_nanos();
-        let scheduled = self.schedule.next(policy);
+        let base = to_nanos(policy.base_value());
         let nanos = match (hint, policy.jitter_value()) {
-            (Some(hint), _) => to_nanos(hint).min(cap),
-            (None, Jitter::None) => scheduled,
+            (Some(hint), _) => {
+                let _ = self.schedule.next(policy);
+                to_nanos(hint).min(cap)
+            }
+            (None, Jitter::Decorrelated) => {
+                let previous = self.schedule.current;
+                let bits = crate::random::next_u64();
+                jitter::apply(Jitter::Decorrelated, 0, base, cap, previous, bits)
+            }
+            (None, Jitter::None) => self.schedule.next(policy),
             (None, kind) => {
-                let base = to_nanos(policy.base_value());
-                jitter::apply(
-                    kind,
-                    scheduled,
-                    base,
-                    cap,
-                    self.previous_delay,
-                    crate::random::next_u64(),
-                )
+                let scheduled = self.schedule.next(policy);
+                jitter::apply(kind, scheduled, base, cap, 0, crate::random::next_u64())
             }
         };
-        self.previous_delay = nanos;
+        if policy.jitter_value() == Jitter::Decorrelated {
+            self.schedule.current = nanos;
+        }
         Duration::from_nanos(nanos)
     }
 
@@ -424,7 +447,7 @@ mod tests {
         observer: Option<&dyn Observer>,
         failure: Failure<'_>,
     ) -> Next {
-        engine.failed(policy, None, &SITE, observed(observer), None, failure)
+        engine.failed(policy, &SITE, observed(observer), None, failure)
     }
 
     #[test]
@@ -433,7 +456,7 @@ mod tests {
             .jitter(Jitter::None)
             .max_attempts(3);
         let recorder = Recorder::new();
-        let mut engine = Engine::new();
+        let mut engine = Engine::new(&policy, false);
         let obs: Option<&dyn Observer> = Some(&recorder);
         let ten = Next::Sleep(Duration::from_millis(10));
         assert_eq!(fail(&mut engine, &policy, obs, failure(true)), ten);
@@ -458,7 +481,7 @@ mod tests {
     #[test]
     fn hints_are_capped_and_unjittered() {
         let policy = Policy::DEFAULT.max_delay(Duration::from_secs(1));
-        let mut engine = Engine::new();
+        let mut engine = Engine::new(&policy, false);
         let hinted = Failure {
             hint: Some(Duration::from_secs(3600)),
             ..failure(true)
@@ -480,7 +503,7 @@ mod tests {
     #[test]
     fn not_retryable_gives_up_on_the_first_attempt() {
         let recorder = Recorder::new();
-        let mut engine = Engine::new();
+        let mut engine = Engine::new(&Policy::DEFAULT, false);
         let next = fail(&mut engine, &Policy::DEFAULT, Some(&recorder), failure(false));
         assert_eq!(next, Next::Return);
         assert_eq!(recorder.events()[0].reason(), Some(GiveUpReason::NotRetryable));
@@ -492,17 +515,12 @@ mod tests {
             .jitter(Jitter::None)
             .deadline(Duration::from_secs(1));
         let recorder = Recorder::new();
-        let mut engine = Engine::new();
-        let clock = Engine::clock(&policy, false);
-        assert!(clock.is_some(), "a deadline starts the clock with the call");
-        let next = engine.failed(
-            &policy,
-            clock,
-            &SITE,
-            observed(Some(&recorder)),
-            None,
-            failure(true),
+        let mut engine = Engine::new(&policy, false);
+        assert!(
+            engine.start().is_some(),
+            "a deadline starts the clock with the call"
         );
+        let next = engine.failed(&policy, &SITE, observed(Some(&recorder)), None, failure(true));
         assert_eq!(next, Next::Return);
         assert_eq!(recorder.events()[0].reason(), Some(GiveUpReason::Deadline));
     }
@@ -510,21 +528,21 @@ mod tests {
     #[test]
     fn first_attempt_success_is_silent_and_reads_no_clock() {
         let recorder = Recorder::new();
-        let mut engine = Engine::new();
-        assert_eq!(Engine::clock(&Policy::DEFAULT, false), None);
+        let mut engine = Engine::new(&Policy::DEFAULT, false);
+        assert_eq!(engine.start(), None);
         assert_eq!(
             engine.succeeded(&Policy::DEFAULT, &SITE, observed(Some(&recorder))),
             Next::Return
         );
         assert!(recorder.events().is_empty());
-        assert!(engine.progress.is_none());
+        assert!(matches!(engine.state, State::Fresh { clock: None }));
     }
 
     #[test]
     fn success_after_a_retry_is_reported() {
         let recorder = Recorder::new();
-        let mut engine = Engine::new();
         let policy = Policy::DEFAULT;
+        let mut engine = Engine::new(&policy, false);
         fail(&mut engine, &policy, Some(&recorder), failure(true));
         engine.succeeded(&policy, &SITE, observed(Some(&recorder)));
         let kinds: Vec<_> = recorder
@@ -540,9 +558,11 @@ mod tests {
         // stamina, tenacity and Polly overflowed at attempt 1024; walk far past it.
         for attempts in [1024u32, 1 << 31, u32::MAX] {
             let policy = Policy::exponential(Duration::from_millis(1)).max_attempts(attempts);
-            let mut engine = Engine::new();
+            let mut engine = Engine::new(&policy, false);
             fail(&mut engine, &policy, None, failure(true));
-            let progress = engine.progress.as_mut().unwrap();
+            let State::Failing(progress) = &mut engine.state else {
+                panic!("failing")
+            };
             progress.attempt = attempts - 1;
             for _ in 0..200 {
                 progress.schedule.next(&policy);
@@ -563,25 +583,25 @@ mod tests {
             budget: Some(&budget),
             permit: None,
         };
-        let mut polling = Engine::new();
+        let mut polling = Engine::new(&policy, false);
         let not_ready = Failure {
             rejected: true,
             ..failure(true)
         };
         for _ in 0..5 {
             assert!(matches!(
-                polling.failed(&policy, None, &SITE, hooks(), None, not_ready),
+                polling.failed(&policy, &SITE, hooks(), None, not_ready),
                 Next::Sleep(_)
             ));
         }
         assert_eq!(budget.tokens(), 4.0, "polling spends no tokens");
-        let mut engine = Engine::new();
+        let mut engine = Engine::new(&policy, false);
         assert!(matches!(
-            engine.failed(&policy, None, &SITE, hooks(), None, failure(true)),
+            engine.failed(&policy, &SITE, hooks(), None, failure(true)),
             Next::Sleep(_)
         ));
         assert_eq!(
-            engine.failed(&policy, None, &SITE, hooks(), None, failure(true)),
+            engine.failed(&policy, &SITE, hooks(), None, failure(true)),
             Next::Return
         );
         let last = recorder.events().pop().unwrap();
@@ -594,14 +614,14 @@ mod tests {
         let recorder = Recorder::new();
         let policy = Policy::constant(Duration::ZERO).max_attempts(10);
         let mut permit = admit(&breaker, &policy, &SITE, None).unwrap();
-        let mut engine = Engine::new();
+        let mut engine = Engine::new(&policy, false);
         let fail_once = |engine: &mut Engine, permit: &mut Permit<'_>| {
             let hooks = Hooks {
                 observer: Some(&recorder),
                 budget: None,
                 permit: Some(permit),
             };
-            engine.failed(&policy, None, &SITE, hooks, None, failure(true))
+            engine.failed(&policy, &SITE, hooks, None, failure(true))
         };
         assert!(matches!(fail_once(&mut engine, &mut permit), Next::Sleep(_)));
         assert_eq!(fail_once(&mut engine, &mut permit), Next::Return);

@@ -10,7 +10,15 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 thread_local! {
-    static RNG: RefCell<SmallRng> = RefCell::new(rand::make_rng());
+    static RNG: RefCell<SmallRng> = RefCell::new(from_os());
+}
+
+/// A generator seeded straight from the operating system. Not `rand::make_rng`: with rand's
+/// `thread_rng` feature (which any crate in the build can turn on) it seeds through
+/// `rand::rng()`, which allocates; and it panics if the OS refuses, where a clock-seeded
+/// generator is good enough for jitter.
+fn from_os() -> SmallRng {
+    SmallRng::try_from_rng(&mut rand::rngs::SysRng).unwrap_or_else(|_| SmallRng::seed_from_u64(fallback()))
 }
 
 /// 64 random bits. Never panics: during thread teardown, when the thread-local is gone, it falls

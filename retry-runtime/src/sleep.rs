@@ -252,13 +252,38 @@ pub(crate) fn blocking<S: BlockingSleeper + ?Sized>(sleeper: &S, delay: Duration
     sleeper.sleep(delay);
 }
 
-/// The async twin of [`blocking`]; the instant-sleep guard is checked when the future is first
-/// polled, on the polling thread.
-pub(crate) async fn nonblocking<S: AsyncSleeper + ?Sized>(sleeper: &S, delay: Duration) {
-    if delay.is_zero() || crate::testing::intercept(delay) {
-        return;
+/// The async twin of [`blocking`]: a concrete future rather than an `async fn`, so a retrying
+/// future holds the sleeper's own future and not a byte more.
+pub(crate) fn nonblocking<S: AsyncSleeper + ?Sized>(sleeper: &S, delay: Duration) -> MaybeSleep<S::Sleep> {
+    let inner = if delay.is_zero() || crate::testing::intercept(delay) {
+        None
+    } else {
+        Some(sleeper.sleep(delay))
+    };
+    MaybeSleep { inner }
+}
+
+pin_project! {
+    /// The sleep between two attempts, or nothing when there is nothing to wait for (a zero
+    /// delay, or one recorded by an instant-sleep guard). An `Option` inside, so `None` takes
+    /// the sleeper future's niche instead of a discriminant of its own.
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless polled"]
+    pub struct MaybeSleep<F> {
+        #[pin]
+        inner: Option<F>,
     }
-    sleeper.sleep(delay).await;
+}
+
+impl<F: Future<Output = ()>> Future for MaybeSleep<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match self.project().inner.as_pin_mut() {
+            Some(sleep) => sleep.poll(cx),
+            None => Poll::Ready(()),
+        }
+    }
 }
 
 #[cfg(all(test, feature = "tokio"))]

@@ -78,8 +78,8 @@ thread_local! {
 
 /// Makes this thread's retry sleeps instant while it lives, and records their delays.
 ///
-/// It covers blocking sleeps on this thread and async sleeps first polled on this thread (with
-/// a `current_thread` tokio runtime, every sleep of the test). Guards nest: each sees the delays
+/// It covers blocking sleeps on this thread and async sleeps started on this thread (with a
+/// `current_thread` tokio runtime, every sleep of the test). Guards nest: each sees the delays
 /// slept since it was created. For async tests, `tokio::time::pause` is the other choice: time
 /// moves on exactly as slept.
 #[must_use = "sleeps are instant only while the guard lives"]
