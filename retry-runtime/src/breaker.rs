@@ -123,27 +123,17 @@ impl CircuitBreaker {
     /// Below one millisecond (a compile error in a `static`).
     #[must_use]
     pub const fn window(mut self, window: Duration) -> Self {
-        let ms = window.as_millis();
-        if ms == 0 {
+        if window.as_millis() == 0 {
             panic!("CircuitBreaker::window: must be at least 1ms");
         }
-        self.window_ms = if ms > u32::MAX as u128 {
-            u32::MAX as u64
-        } else {
-            ms as u64
-        };
+        self.window_ms = clamped_millis(window);
         self
     }
 
     /// How long the breaker stays open before letting probes through.
     #[must_use]
     pub const fn open_for(mut self, open_for: Duration) -> Self {
-        let ms = open_for.as_millis();
-        self.open_for_ms = if ms > u32::MAX as u128 {
-            u32::MAX as u64
-        } else {
-            ms as u64
-        };
+        self.open_for_ms = clamped_millis(open_for);
         self
     }
 
@@ -280,6 +270,17 @@ impl CircuitBreaker {
                 Err(actual) => current = State(actual),
             }
         }
+    }
+}
+
+/// Whole milliseconds, at most about 49 days: plenty for a window or an open period, and far
+/// inside the 42 bits the state word gives time.
+const fn clamped_millis(d: Duration) -> u64 {
+    let ms = d.as_millis();
+    if ms > u32::MAX as u128 {
+        u32::MAX as u64
+    } else {
+        ms as u64
     }
 }
 

@@ -5,3 +5,4 @@
 
 pub mod fault_server;
 pub mod tcp_service;
+pub mod trace;

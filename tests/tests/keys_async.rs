@@ -19,31 +19,7 @@ use retry_runtime::{
 };
 use tokio::time::Instant;
 
-type Step = (EventKind, u32, Option<GiveUpReason>, Option<Duration>);
-
-fn trace(recorder: &Recorder) -> Vec<Step> {
-    recorder
-        .events()
-        .iter()
-        .map(|e| (e.kind(), e.attempt(), e.reason(), e.delay()))
-        .collect()
-}
-
-fn retried(attempt: u32, delay_ms: u64) -> Step {
-    (EventKind::Retry, attempt, None, Some(ms(delay_ms)))
-}
-
-fn succeeded(attempt: u32) -> Step {
-    (EventKind::Success, attempt, None, None)
-}
-
-fn gave_up(attempt: u32, reason: GiveUpReason) -> Step {
-    (EventKind::GiveUp, attempt, Some(reason), None)
-}
-
-fn ms(v: u64) -> Duration {
-    Duration::from_millis(v)
-}
+use retry_tests::trace::{gave_up, ms, retried, succeeded, trace};
 
 /// An application error with room for a timed-out attempt, as `attempt_timeout` requires.
 #[derive(Debug, PartialEq)]

@@ -15,31 +15,7 @@ use retry_runtime::{
     Attempt, BlockingSleeper, EventKind, GiveUpReason, IdempotencyKey, Jitter, Policy, Transient, retry,
 };
 
-type Step = (EventKind, u32, Option<GiveUpReason>, Option<Duration>);
-
-fn trace(recorder: &Recorder) -> Vec<Step> {
-    recorder
-        .events()
-        .iter()
-        .map(|e| (e.kind(), e.attempt(), e.reason(), e.delay()))
-        .collect()
-}
-
-fn retried(attempt: u32, delay_ms: u64) -> Step {
-    (EventKind::Retry, attempt, None, Some(ms(delay_ms)))
-}
-
-fn succeeded(attempt: u32) -> Step {
-    (EventKind::Success, attempt, None, None)
-}
-
-fn gave_up(attempt: u32, reason: GiveUpReason) -> Step {
-    (EventKind::GiveUp, attempt, Some(reason), None)
-}
-
-fn ms(v: u64) -> Duration {
-    Duration::from_millis(v)
-}
+use retry_tests::trace::{gave_up, ms, retried, succeeded, trace};
 
 fn ms_list<const N: usize>(values: [u64; N]) -> Vec<Duration> {
     values.map(ms).to_vec()
