@@ -72,8 +72,8 @@ impl Schedule {
     /// The un-jittered delay before the next retry, at most `cap` nanoseconds.
     #[inline]
     pub(crate) fn next(&mut self, policy: &Policy) -> u64 {
-        let cap = to_nanos(policy.max_delay_value());
-        let base = to_nanos(policy.base_value()).min(cap);
+        let cap = policy.cap_nanos();
+        let base = policy.base_nanos();
         let backoff = policy.backoff_value();
         let (next, aux) = if self.current == 0 {
             let aux = if backoff == Backoff::Exponential {

@@ -334,7 +334,7 @@ impl Progress {
     /// jitter. Never above `max_delay`.
     fn next_delay(&mut self, policy: &Policy, hint: Option<Duration>) -> Duration {
         let cap = policy.cap_nanos();
-        let base = to_nanos(policy.base_value());
+        let base = policy.base_nanos();
         let nanos = match (hint, policy.jitter_value()) {
             (Some(hint), _) => {
                 let _ = self.schedule.next(policy);

@@ -52,16 +52,18 @@ pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(10);
 /// [`Policy::try_factor`], which return an error instead. Every other value is accepted and
 /// saturates: durations beyond `u64::MAX` nanoseconds (about 584 years) act as that, and a
 /// `max_delay` below `base` caps every delay at `max_delay`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 #[must_use = "a policy does nothing until a call uses it"]
 pub struct Policy {
     backoff: Backoff,
     jitter: Jitter,
     // `None` until set: the default then depends on whether a deadline is set.
     max_attempts: Option<u32>,
-    base: Duration,
+    // Nanoseconds, saturated at `u64::MAX` (about 584 years): the failure path computes in
+    // nanoseconds, and converting a `Duration` on every retry costs a 128-bit multiplication.
+    base: u64,
     factor: f64,
-    max_delay: Duration,
+    max_delay: u64,
     deadline: Option<Duration>,
 }
 
@@ -86,6 +88,20 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("backoff", &self.backoff)
+            .field("jitter", &self.jitter)
+            .field("max_attempts", &self.max_attempts_value())
+            .field("base", &self.base_value())
+            .field("factor", &self.factor)
+            .field("max_delay", &self.max_delay_value())
+            .field("deadline", &self.deadline)
+            .finish()
+    }
+}
+
 impl Default for Policy {
     /// The policy of a bare `#[retry]`: 3 attempts, exponential from 100ms ×2, capped at 10s,
     /// full jitter.
@@ -104,9 +120,9 @@ impl Policy {
             backoff,
             jitter: Jitter::Full,
             max_attempts: None,
-            base,
+            base: to_nanos(base),
             factor: DEFAULT_FACTOR,
-            max_delay: DEFAULT_MAX_DELAY,
+            max_delay: to_nanos(DEFAULT_MAX_DELAY),
             deadline: None,
         }
     }
@@ -177,7 +193,7 @@ impl Policy {
 
     /// The first delay.
     pub const fn base(mut self, base: Duration) -> Policy {
-        self.base = base;
+        self.base = to_nanos(base);
         self
     }
 
@@ -189,7 +205,7 @@ impl Policy {
 
     /// The cap on any single delay, applied after jitter: no delay ever exceeds it.
     pub const fn max_delay(mut self, max_delay: Duration) -> Policy {
-        self.max_delay = max_delay;
+        self.max_delay = to_nanos(max_delay);
         self
     }
 
@@ -221,7 +237,7 @@ impl Policy {
     /// The first delay.
     #[must_use]
     pub const fn base_value(&self) -> Duration {
-        self.base
+        Duration::from_nanos(self.base)
     }
 
     /// The exponential growth factor.
@@ -233,7 +249,7 @@ impl Policy {
     /// The cap on any single delay.
     #[must_use]
     pub const fn max_delay_value(&self) -> Duration {
-        self.max_delay
+        Duration::from_nanos(self.max_delay)
     }
 
     /// How the delay grows.
@@ -288,8 +304,20 @@ impl Policy {
         Schedule::new()
     }
 
+    /// The cap on any delay, in nanoseconds.
+    #[inline]
     pub(crate) const fn cap_nanos(&self) -> u64 {
-        to_nanos(self.max_delay)
+        self.max_delay
+    }
+
+    /// The first delay in nanoseconds, never above the cap.
+    #[inline]
+    pub(crate) const fn base_nanos(&self) -> u64 {
+        if self.base < self.max_delay {
+            self.base
+        } else {
+            self.max_delay
+        }
     }
 }
 

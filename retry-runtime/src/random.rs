@@ -4,19 +4,22 @@
 //! thread on first use; nothing is drawn on the success path. `testing::seed` swaps in a seeded
 //! generator for reproducible runs.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 thread_local! {
-    static RNG: RefCell<SmallRng> = RefCell::new(from_os());
+    // `const`, without a lazy-initialisation check or a borrow flag: `None` until this thread's
+    // first draw, which seeds it.
+    static RNG: Cell<Option<SmallRng>> = const { Cell::new(None) };
 }
 
 /// A generator seeded straight from the operating system. Not `rand::make_rng`: with rand's
 /// `thread_rng` feature (which any crate in the build can turn on) it seeds through
 /// `rand::rng()`, which allocates; and it panics if the OS refuses, where a clock-seeded
 /// generator is good enough for jitter.
+#[cold]
 fn from_os() -> SmallRng {
     SmallRng::try_from_rng(&mut rand::rngs::SysRng).unwrap_or_else(|_| SmallRng::seed_from_u64(fallback()))
 }
@@ -25,10 +28,13 @@ fn from_os() -> SmallRng {
 /// back to a hash of the clock, which is enough for jitter.
 #[inline]
 pub(crate) fn next_u64() -> u64 {
-    RNG.try_with(|rng| rng.try_borrow_mut().map(|mut r| r.next_u64()).ok())
-        .ok()
-        .flatten()
-        .unwrap_or_else(fallback)
+    RNG.try_with(|slot| {
+        let mut rng = slot.take().unwrap_or_else(from_os);
+        let bits = rng.next_u64();
+        slot.set(Some(rng));
+        bits
+    })
+    .unwrap_or_else(|_| fallback())
 }
 
 #[cold]
@@ -39,13 +45,14 @@ fn fallback() -> u64 {
 
 /// Replaces this thread's generator with one seeded by `seed`, returning the previous one.
 pub(crate) fn replace_with_seed(seed: u64) -> Option<SmallRng> {
-    RNG.try_with(|rng| rng.replace(SmallRng::seed_from_u64(seed)))
+    RNG.try_with(|slot| slot.replace(Some(SmallRng::seed_from_u64(seed))))
         .ok()
+        .map(|previous| previous.unwrap_or_else(from_os))
 }
 
 /// Puts back a generator saved by [`replace_with_seed`].
 pub(crate) fn restore(previous: SmallRng) {
-    let _ = RNG.try_with(|rng| rng.replace(previous));
+    let _ = RNG.try_with(|slot| slot.set(Some(previous)));
 }
 
 #[cfg(test)]

@@ -33,17 +33,22 @@ pub fn set_enabled(enabled: bool) {
 /// Whether retries are on: [`set_enabled`]'s last word, else off when the environment variable
 /// `RETRY_DISABLED` was `1` or `true` when first read, else on. Read only on the failure path.
 #[must_use]
+#[inline]
 pub fn is_enabled() -> bool {
     match STATE.load(Ordering::Relaxed) {
         ON => true,
         OFF => false,
-        _ => {
-            let disabled = std::env::var("RETRY_DISABLED")
-                .is_ok_and(|v| matches!(v.trim(), "1") || v.trim().eq_ignore_ascii_case("true"));
-            let state = if disabled { OFF } else { ON };
-            // A concurrent `set_enabled` wins over the environment.
-            let _ = STATE.compare_exchange(UNREAD, state, Ordering::Relaxed, Ordering::Relaxed);
-            STATE.load(Ordering::Relaxed) == ON
-        }
+        _ => read_environment(),
     }
+}
+
+/// The first read: the environment decides, unless `set_enabled` got there first.
+#[cold]
+#[inline(never)]
+fn read_environment() -> bool {
+    let disabled = std::env::var("RETRY_DISABLED")
+        .is_ok_and(|v| matches!(v.trim(), "1") || v.trim().eq_ignore_ascii_case("true"));
+    let state = if disabled { OFF } else { ON };
+    let _ = STATE.compare_exchange(UNREAD, state, Ordering::Relaxed, Ordering::Relaxed);
+    STATE.load(Ordering::Relaxed) == ON
 }

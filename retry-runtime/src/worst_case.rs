@@ -21,7 +21,7 @@ pub(crate) fn total_nanos(policy: &Policy) -> u128 {
     let mut schedule = policy.schedule();
     // Decorrelated jitter ignores the schedule: its largest pick is min(cap, 3 × previous).
     let decorrelated = policy.jitter_value() == Jitter::Decorrelated;
-    let mut upper = crate::backoff::to_nanos(policy.base_value()).min(cap);
+    let mut upper = policy.base_nanos();
     let mut steps = 0;
     let mut last = 0;
     while retries > 0 && steps < EXACT_STEPS {
