@@ -2,8 +2,6 @@
 //! latency they sign up for: "Retried: up to 5 attempts; exponential backoff from 100ms ×2,
 //! capped at 10s, full jitter; at most 1.5s of added waiting."
 
-use quote::ToTokens;
-
 use crate::args::Args;
 use crate::duration::display;
 
@@ -19,7 +17,7 @@ const WALK_LIMIT: u32 = 100_000;
 
 pub(crate) fn summary(args: &Args) -> String {
     if let Some(policy) = &args.policy {
-        let policy = policy.value.to_token_stream().to_string().replace(' ', "");
+        let policy = crate::tokens::readable(&policy.value);
         return format!(
             "Retried according to the policy `{policy}`, with the overrides of its `#[retry]` attribute."
         );

@@ -3,7 +3,7 @@
 //! compiler reports those, at their own spans, after expansion).
 
 use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
-use quote::{ToTokens, quote};
+use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::{
     Attribute, FnArg, GenericArgument, PathArguments, ReceiverKind, ReturnType, Signature, Token, Type,
@@ -233,12 +233,6 @@ fn rebinding_at(tokens: &[TokenTree], mutable_receiver: bool) -> Option<(usize, 
     (bound == source).then(|| (len, Vec::new()))
 }
 
-impl ToTokens for Function {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        tokens.extend(self.to_original_tokens());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,7 +266,7 @@ mod tests {
         let Shape::AsyncTrait { output, inner } = f.shape() else {
             panic!("not detected")
         };
-        assert_eq!(output.to_token_stream().to_string(), "Result < u32 , E >");
+        assert_eq!(crate::tokens::readable(&output), "Result<u32, E>");
         let inner = inner.to_string();
         assert!(inner.contains("let __self = & mut * self ;"), "{inner}");
         assert!(!inner.contains("let id = id"), "{inner}");

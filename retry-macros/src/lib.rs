@@ -13,6 +13,7 @@ mod expand;
 mod fallback;
 mod item;
 mod suggest;
+mod tokens;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -71,4 +72,70 @@ fn first_token(item: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
         i += 2;
     }
     tokens.get(i).cloned().into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    fn expanded(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
+        super::retry_impl(args, item).to_string()
+    }
+
+    #[test]
+    fn the_policy_line_is_appended_to_the_docs() {
+        let with_docs = expanded(
+            quote!(max_attempts = 5),
+            quote!(
+                #[doc = " Loads."]
+                fn load() -> Result<(), ()> {
+                    Ok(())
+                }
+            ),
+        );
+        let line = "Retried: up to 5 attempts; exponential backoff from 100ms ×2, capped at 10s, full jitter; \
+                    at most 1.5s of added waiting.";
+        assert!(
+            with_docs.contains(&format!("# [doc = \"\"] # [doc = \"{line}\"]")),
+            "{with_docs}"
+        );
+        let without_docs = expanded(
+            quote!(max_attempts = 5),
+            quote!(
+                fn load() -> Result<(), ()> {
+                    Ok(())
+                }
+            ),
+        );
+        assert!(
+            !without_docs.contains("# [doc = \"\"]"),
+            "no blank line before a fn's only doc line"
+        );
+        let off = expanded(
+            quote!(doc = false),
+            quote!(
+                fn load() -> Result<(), ()> {
+                    Ok(())
+                }
+            ),
+        );
+        assert!(!off.contains("Retried:"), "{off}");
+    }
+
+    #[test]
+    fn a_rejected_attribute_still_emits_the_function() {
+        let out = expanded(
+            quote!(max_retries = 3),
+            quote!(
+                fn load() -> Result<(), ()> {
+                    Ok(())
+                }
+            ),
+        );
+        assert!(
+            out.contains("fn load () -> Result < () , () > { Ok (()) }"),
+            "{out}"
+        );
+        assert!(out.contains("compile_error"), "{out}");
+    }
 }

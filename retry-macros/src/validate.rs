@@ -1,7 +1,6 @@
 //! Checks of keys against each other and against the function's signature: the mistakes that
 //! no single key's parser can see.
 
-use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{ReturnType, Type};
 
@@ -52,7 +51,7 @@ fn check_return_type(args: &Args, function: &Function, shape: &Shape, errors: &m
             &ty,
             format!(
                 "`#[retry]` needs a function that returns `Result<T, E>` or `Option<T>`; this returns {what} `{}`",
-                readable(&ty)
+                crate::tokens::readable(&ty)
             ),
         ));
         return;
@@ -99,24 +98,6 @@ fn not_an_outcome(ty: &Type) -> Option<&'static str> {
         Type::Paren(inner) => not_an_outcome(&inner.elem),
         _ => None,
     }
-}
-
-/// A type as people write it: `&'static str`, `Vec<u8>`, not `& 'static str`, `Vec < u8 >`.
-fn readable(ty: &Type) -> String {
-    let text = ty.to_token_stream().to_string();
-    let tokens: Vec<&str> = text.split(' ').collect();
-    let mut out = String::with_capacity(text.len());
-    for (i, token) in tokens.iter().enumerate() {
-        out.push_str(token);
-        let next = tokens.get(i + 1).copied().unwrap_or("");
-        let glued = matches!(*token, "&" | "<" | "::" | "*" | "(" | "[" | "!")
-            || matches!(next, "<" | ">" | "," | "::" | ")" | "]" | "")
-            || next.starts_with('>');
-        if !glued {
-            out.push(' ');
-        }
-    }
-    out
 }
 
 fn is_option(ty: &Type) -> bool {

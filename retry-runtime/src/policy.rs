@@ -3,7 +3,7 @@
 use core::fmt;
 use core::time::Duration;
 
-use crate::backoff::{Backoff, Delays, Schedule, to_nanos};
+use crate::backoff::{Backoff, Delays, to_nanos};
 use crate::jitter::Jitter;
 
 /// The attempts a policy allows when neither `max_attempts` nor `deadline` is set.
@@ -297,11 +297,6 @@ impl Policy {
             Some(deadline) => total.min(deadline),
             None => total,
         }
-    }
-
-    /// The schedule state a call starts from.
-    pub(crate) const fn schedule(&self) -> Schedule {
-        Schedule::new()
     }
 
     /// The cap on any delay, in nanoseconds.

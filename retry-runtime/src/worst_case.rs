@@ -6,7 +6,7 @@
 //! rest.
 
 use crate::Policy;
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, Schedule};
 use crate::jitter::Jitter;
 
 /// Exact steps before switching to a closed form. Any schedule that doubles (or triples, for
@@ -18,7 +18,7 @@ pub(crate) fn total_nanos(policy: &Policy) -> u128 {
     let mut retries = policy.max_attempts_value().saturating_sub(1);
     let cap = policy.cap_nanos();
     let mut total: u128 = 0;
-    let mut schedule = policy.schedule();
+    let mut schedule = Schedule::new();
     // Decorrelated jitter ignores the schedule: its largest pick is min(cap, 3 × previous).
     let decorrelated = policy.jitter_value() == Jitter::Decorrelated;
     let mut upper = policy.base_nanos();
