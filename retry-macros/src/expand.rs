@@ -126,20 +126,39 @@ impl Site<'_> {
                 let mut __retry_context = __retry_engine.context(#policy);
             }
         });
-        let attempt_loop = self.attempt_loop(attempt_body);
-        let admission = self.admission();
-        quote_spanned! {Span::mixed_site()=>
-            #policy_setup
-            // A non-capturing closure: zero-sized, so a retrying future has no room for it, and
-            // a hygienic local, so the user's body can't see it (an item in the fn's body
-            // would shadow the user's names, arguments included); the static inside is out of
-            // the body's sight too.
+        // A non-capturing closure: zero-sized, so a retrying future has no room for it, and a
+        // hygienic local, so the user's body can't see it (an item in the fn's body would
+        // shadow the user's names, arguments included); the static inside is out of the body's
+        // sight too.
+        let site = quote_spanned! {Span::mixed_site()=>
             let __retry_site = || -> &'static #krate::__private::Site {
                 static __RETRY_SITE: #krate::__private::Site = #krate::__private::Site::new(
                     #name, ::core::module_path!(), ::core::file!(), #line,
                 );
                 &__RETRY_SITE
             };
+        };
+        let view = self.view();
+        if self.runs_plain_blocking() {
+            let attempt = self.blocking_attempt(attempt_body);
+            let observer = self.observer();
+            let sleeper = self.sleeper();
+            let policy_fn = match &args.policy {
+                None => quote_spanned!(Span::mixed_site()=> __retry_policy),
+                Some(_) => quote_spanned!(Span::mixed_site()=> || __retry_policy),
+            };
+            return quote_spanned! {Span::mixed_site()=>
+                #policy_setup
+                #site
+                #krate::__private::retry_blocking(#policy_fn, __retry_site, #observer, #sleeper, #attempt, #view)
+            };
+        }
+        let attempt_loop = self.attempt_loop(attempt_body);
+        let admission = self.admission();
+        quote_spanned! {Span::mixed_site()=>
+            #policy_setup
+            #site
+            let __retry_view = #view;
             let mut __retry_engine = #krate::__private::Engine::new(#policy, #track_time);
             #context_setup
             #admission
@@ -215,14 +234,45 @@ impl Site<'_> {
         calls
     }
 
-    fn attempt_loop(&self, attempt_body: TokenStream) -> TokenStream {
-        let krate = &self.krate;
+    /// Whether this site runs [`retry_blocking`]: a sync fn with no budget, breaker or context,
+    /// which need the loop's state between attempts.
+    fn runs_plain_blocking(&self) -> bool {
         let args = self.args;
-        let clones = args
+        !self.is_async && args.budget.is_none() && args.breaker.is_none() && args.context.is_none()
+    }
+
+    /// `let x = x.clone();` for each name of the `clone` key.
+    fn clones(&self) -> TokenStream {
+        self.args
             .clone
             .iter()
             .flat_map(|g| &g.value)
-            .map(|name| quote!(let #name = ::core::clone::Clone::clone(&#name);));
+            .map(|name| quote!(let #name = ::core::clone::Clone::clone(&#name);))
+            .collect()
+    }
+
+    /// For [`retry_blocking`]: a closure that runs one attempt and classifies its outcome.
+    fn blocking_attempt(&self, attempt_body: TokenStream) -> TokenStream {
+        let output = &self.output;
+        let clones = self.clones();
+        let run = self.run_attempt(attempt_body);
+        let verdict = self.verdict();
+        quote_spanned! {Span::mixed_site()=>
+            || {
+                #clones
+                let __retry_result: #output = #run;
+                let __retry_verdict = #verdict;
+                (__retry_result, __retry_verdict)
+            }
+        }
+    }
+
+    /// The loop of every other site, inline in the fn (or its future): an attempt, the verdict,
+    /// the engine's decision, the sleep.
+    fn attempt_loop(&self, attempt_body: TokenStream) -> TokenStream {
+        let krate = &self.krate;
+        let args = self.args;
+        let clones = self.clones();
         let context_bind = args.context.as_ref().map(|ctx| {
             let ctx = &ctx.value;
             quote_spanned! {Span::mixed_site()=>
@@ -233,42 +283,34 @@ impl Site<'_> {
         });
         let output = &self.output;
         let run = self.run_attempt(attempt_body);
+        let verdict = self.verdict();
         let decide = self.decide();
         let sleep = self.sleep();
+        let attempt_and_decide = quote_spanned! {Span::mixed_site()=>
+            let __retry_result: #output = #run;
+            let __retry_verdict = #verdict;
+            match #decide {
+                #krate::__private::Next::Return => return __retry_result,
+                #krate::__private::Next::Sleep(__retry_delay) => {
+                    ::core::mem::drop(__retry_result);
+                    #sleep
+                }
+            }
+        };
         let attempt_and_sleep = if self.is_async {
             // The attempt and the decision in a block that yields only the sleep's future:
             // nothing else (the outcome, which was borrowed, the decision, the delay) keeps room
             // in the retrying future while it sleeps.
             quote_spanned! {Span::mixed_site()=>
-                let __retry_sleep = {
-                    let __retry_result: #output = #run;
-                    let __retry_next: #krate::__private::Next = #decide;
-                    match __retry_next {
-                        #krate::__private::Next::Return => return __retry_result,
-                        #krate::__private::Next::Sleep(__retry_delay) => {
-                            ::core::mem::drop(__retry_result);
-                            #sleep
-                        }
-                    }
-                };
+                let __retry_sleep = { #attempt_and_decide };
                 __retry_sleep.await;
             }
         } else {
-            quote_spanned! {Span::mixed_site()=>
-                let __retry_result: #output = #run;
-                let __retry_next: #krate::__private::Next = #decide;
-                match __retry_next {
-                    #krate::__private::Next::Return => return __retry_result,
-                    #krate::__private::Next::Sleep(__retry_delay) => {
-                        ::core::mem::drop(__retry_result);
-                        #sleep
-                    }
-                }
-            }
+            attempt_and_decide
         };
         quote_spanned! {Span::mixed_site()=>
             loop {
-                #(#clones)*
+                #clones
                 #context_bind
                 #attempt_and_sleep
             }
@@ -313,65 +355,62 @@ impl Site<'_> {
         }
     }
 
-    /// Classifies `__retry_result` and asks the engine what comes next.
+    /// The engine's decision on `__retry_verdict`, with the site's budget, breaker and context.
     fn decide(&self) -> TokenStream {
         let krate = &self.krate;
         let policy = &self.policy;
         let args = self.args;
         let observer = self.observer();
+        let none = quote!(::core::option::Option::None);
         let budget = match &args.budget {
             Some(path) => {
                 let path = &path.value;
                 respan(quote!(::core::option::Option::Some(&#path)), path.span())
             }
-            None => quote!(::core::option::Option::None),
+            None => none.clone(),
         };
         let permit = match &args.breaker {
             Some(_) => quote_spanned!(Span::mixed_site()=> ::core::option::Option::Some(&mut __retry_permit)),
-            None => quote!(::core::option::Option::None),
-        };
-        let hooks = quote! {
-            #krate::__private::Hooks { observer: #observer, budget: #budget, permit: #permit }
+            None => none.clone(),
         };
         let context = match &args.context {
             Some(_) => quote_spanned!(Span::mixed_site()=> ::core::option::Option::Some(&__retry_context)),
-            None => quote!(::core::option::Option::None),
+            None => none,
         };
-        let succeeded = quote_spanned! {Span::mixed_site()=>
-            __retry_engine.succeeded(#policy, __retry_site(), #hooks)
-        };
-        let failed = |retryable: TokenStream, hint: TokenStream, error: TokenStream, rejected: bool| {
-            quote_spanned! {Span::mixed_site()=>
-                __retry_engine.failed(#policy, __retry_site(), #hooks, #context, #krate::__private::Failure {
-                    retryable: #retryable,
-                    hint: #hint,
-                    error: #error,
-                    rejected: #rejected,
-                })
-            }
-        };
-        let none = quote!(::core::option::Option::None);
-        let on_value = match &args.until {
+        quote_spanned! {Span::mixed_site()=>
+            __retry_engine.decide(
+                #policy,
+                __retry_site(),
+                #krate::__private::Hooks { observer: #observer, budget: #budget, permit: #permit },
+                #context,
+                __retry_verdict,
+                &__retry_result,
+                &__retry_view,
+            )
+        }
+    }
+
+    /// Classifies `__retry_result` as a `Verdict`, as "How the keys combine" says.
+    fn verdict(&self) -> TokenStream {
+        let krate = &self.krate;
+        let verdict = quote!(#krate::__private::Verdict);
+        let on_value = match &self.args.until {
             Some(until) => {
                 let until = &until.value;
-                let rejected = failed(quote!(true), none.clone(), none.clone(), true);
                 quote_spanned! {Span::mixed_site()=>
-                    if #krate::__private::until(__retry_value, #until) { #succeeded } else { #rejected }
+                    if #krate::__private::until(__retry_value, #until) { #verdict::SUCCESS } else { #verdict::REJECTED }
                 }
             }
-            None => succeeded.clone(),
+            None => quote!(#verdict::SUCCESS),
         };
         let retryable = self.classify();
         let hint = self.hint();
-        let on_error = failed(
-            quote_spanned!(Span::mixed_site()=> __retry_retryable),
-            quote_spanned!(Span::mixed_site()=> __retry_hint),
-            quote_spanned!(Span::mixed_site()=> ::core::option::Option::Some(__retry_view)),
-            false,
-        );
-        let on_none = failed(quote!(true), none.clone(), none, false);
         // A return type that is neither `Result` nor `Option` is reported on the return type.
-        let result = local("__retry_result");
+        // Hygienic, but located at the return type, which the error is about.
+        let result = Ident::new(
+            "__retry_result",
+            Span::mixed_site().located_at(self.output.span()),
+        );
         let split_fn = respan(quote!(#krate::__private::Outcome::split), self.output.span());
         let split = quote_spanned!(self.output.span()=> #split_fn(&#result));
         quote_spanned! {Span::mixed_site()=>
@@ -381,17 +420,30 @@ impl Site<'_> {
                     #on_value
                 }
                 ::core::result::Result::Err(::core::option::Option::Some(__retry_error)) => {
-                    let __retry_retryable: bool = #retryable;
-                    let __retry_hint: ::core::option::Option<::core::time::Duration> = #hint;
-                    let __retry_view = {
-                        #[allow(unused_imports)]
-                        use #krate::__private::view::*;
-                        (&&&&&#krate::__private::Wrap(__retry_error)).__retry_view()
-                    };
-                    #on_error
+                    #verdict::error(#retryable, #hint)
                 }
-                ::core::result::Result::Err(::core::option::Option::None) => #on_none,
+                ::core::result::Result::Err(::core::option::Option::None) => #verdict::MISSING,
             }
+        }
+    }
+
+    /// A non-capturing closure that shows a failed outcome's error to observers: the richest
+    /// view its type allows.
+    fn view(&self) -> TokenStream {
+        let krate = &self.krate;
+        let output = &self.output;
+        let split = respan(quote!(#krate::__private::Outcome::split), output.span());
+        let result = Ident::new("__retry_result", Span::mixed_site().located_at(output.span()));
+        let split = quote_spanned!(output.span()=> #split(#result));
+        quote_spanned! {Span::mixed_site()=>
+            #krate::__private::viewer(|__retry_result: &#output| match #split {
+                ::core::result::Result::Err(::core::option::Option::Some(__retry_error)) => {
+                    #[allow(unused_imports)]
+                    use #krate::__private::view::*;
+                    ::core::option::Option::Some((&&&&&#krate::__private::Wrap(__retry_error)).__retry_view())
+                }
+                _ => ::core::option::Option::None,
+            })
         }
     }
 

@@ -13,8 +13,9 @@ use core::time::Duration;
 use std::error::Error;
 
 pub use crate::classify::{Chain, Outcome};
-pub use crate::engine::{Engine, Failure, Hooks, Next, admit};
+pub use crate::engine::{Delay, Engine, Hooks, Next, Verdict, admit};
 pub use crate::event::Site;
+pub use crate::run::retry_blocking;
 pub use crate::sleep::{AsyncSleeper, BlockingSleeper, ThreadSleeper as DefaultBlockingSleeper, timeout};
 pub use crate::{
     Attempt, Backoff, CircuitBreaker, CircuitOpen, Elapsed, ErrorView, Jitter, Observer, Permit, Policy,
@@ -40,9 +41,16 @@ impl<E> Clone for Wrap<'_, E> {
 }
 impl<E> Copy for Wrap<'_, E> {}
 
+/// Gives a site's error-view closure its higher-ranked signature (`for<'r> Fn(&'r R) ->
+/// Option<ErrorView<'r>>`), which a closure written in place would not infer.
+#[inline(always)]
+pub fn viewer<R, V: Fn(&R) -> Option<ErrorView<'_>>>(view: V) -> V {
+    view
+}
+
 /// Sleeps between attempts of a sync site.
 #[inline]
-pub fn sleep_blocking<S: BlockingSleeper + ?Sized>(sleeper: &S, delay: Duration) {
+pub fn sleep_blocking<S: BlockingSleeper + ?Sized>(sleeper: &S, delay: Delay) {
     crate::sleep::blocking(sleeper, delay);
 }
 
@@ -50,7 +58,7 @@ pub fn sleep_blocking<S: BlockingSleeper + ?Sized>(sleeper: &S, delay: Duration)
 #[inline]
 pub fn sleep_async<S: AsyncSleeper + ?Sized>(
     sleeper: &S,
-    delay: Duration,
+    delay: Delay,
 ) -> crate::sleep::MaybeSleep<S::Sleep> {
     crate::sleep::nonblocking(sleeper, delay)
 }

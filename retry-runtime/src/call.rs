@@ -2,7 +2,7 @@
 //! async ones.
 
 use crate::classify::Outcome;
-use crate::engine::{Engine, Failure, Hooks, Next};
+use crate::engine::{Engine, Hooks, Next, Verdict};
 use crate::event::Site;
 use crate::sleep::{self, AsyncSleeper, BlockingSleeper, ThreadSleeper};
 use crate::{Attempt, ErrorView, Policy};
@@ -131,16 +131,23 @@ fn decide<R: Outcome>(
     attempt: &Attempt,
     outcome: &R,
 ) -> Next {
-    match outcome.split() {
-        Ok(_) => engine.succeeded(policy, site, Hooks::default()),
-        Err(error) => {
-            let failure = Failure {
-                retryable: true,
-                hint: None,
-                error: error.map(|_| ErrorView::opaque(core::any::type_name::<R::Error>())),
-                rejected: false,
-            };
-            engine.failed(policy, site, Hooks::default(), Some(attempt), failure)
-        }
-    }
+    let verdict = match outcome.split() {
+        Ok(_) => Verdict::SUCCESS,
+        Err(Some(_)) => Verdict::error(true, None),
+        Err(None) => Verdict::MISSING,
+    };
+    // `call` puts no bound on the error: observers get its type's name.
+    let view = crate::__private::viewer(|outcome: &R| match outcome.split() {
+        Err(Some(_)) => Some(ErrorView::opaque(core::any::type_name::<R::Error>())),
+        _ => None,
+    });
+    engine.decide(
+        policy,
+        site,
+        Hooks::default(),
+        Some(attempt),
+        verdict,
+        outcome,
+        &view,
+    )
 }

@@ -21,7 +21,34 @@ pub enum Next {
     /// Return this attempt's outcome to the caller.
     Return,
     /// Sleep this long (zero means "don't sleep"), then run the next attempt.
-    Sleep(Duration),
+    Sleep(Delay),
+}
+
+/// A delay between attempts, in nanoseconds: turned into a [`Duration`] only when there is
+/// something to sleep, since the conversion divides by a billion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delay(pub(crate) u64);
+
+impl Delay {
+    /// No wait at all.
+    #[inline(always)]
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl From<Delay> for Duration {
+    #[inline]
+    fn from(delay: Delay) -> Duration {
+        Duration::from_nanos(delay.0)
+    }
+}
+
+impl From<Duration> for Delay {
+    #[inline]
+    fn from(duration: Duration) -> Delay {
+        Delay(to_nanos(duration))
+    }
 }
 
 /// How a failed attempt was classified at its site.
@@ -36,6 +63,68 @@ pub struct Failure<'a> {
     /// A value `until` rejected: not ready yet, but the dependency answered, so it spends no
     /// retry budget and counts as a success for a circuit breaker.
     pub rejected: bool,
+}
+
+/// How a site classified an attempt's outcome. Owned (the error itself stays with the outcome),
+/// so the loop can keep it while it decides, and made by the expansion in one expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    failed: bool,
+    pub(crate) retryable: bool,
+    rejected: bool,
+    pub(crate) hint: Option<Duration>,
+}
+
+impl Verdict {
+    /// A success (or a value `until` accepted): the call returns it.
+    pub const SUCCESS: Verdict = Verdict {
+        failed: false,
+        retryable: false,
+        rejected: false,
+        hint: None,
+    };
+    /// A value `until` rejected: not ready yet, so retried, but the dependency answered.
+    pub const REJECTED: Verdict = Verdict {
+        failed: true,
+        retryable: true,
+        rejected: true,
+        hint: None,
+    };
+    /// `Option::None`: retried, with nothing to tell observers.
+    pub const MISSING: Verdict = Verdict {
+        failed: true,
+        retryable: true,
+        rejected: false,
+        hint: None,
+    };
+
+    /// An error, retryable or not, with an optional delay hint.
+    #[inline(always)]
+    pub const fn error(retryable: bool, hint: Option<Duration>) -> Verdict {
+        Verdict {
+            failed: true,
+            retryable,
+            rejected: false,
+            hint,
+        }
+    }
+
+    /// Whether the call returns this outcome as a success.
+    #[inline(always)]
+    pub const fn is_success(self) -> bool {
+        !self.failed
+    }
+
+    /// The failure this verdict describes, with the error's view for observers.
+    #[inline(always)]
+    pub(crate) fn failure(self, error: Option<ErrorView<'_>>) -> Failure<'_> {
+        Failure {
+            retryable: self.retryable,
+            hint: self.hint,
+            error,
+            rejected: self.rejected,
+        }
+    }
 }
 
 /// What a site shares with others: where events go, the retry budget, the breaker's permit.
@@ -80,8 +169,8 @@ enum State {
 }
 
 /// What a call knows once something has failed.
-#[derive(Debug)]
-struct Progress {
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Progress {
     attempt: u32,
     // The call's start, or the first time a failure needed the clock (a deadline or an observer
     // to report to); a failure that needs neither reads no clock.
@@ -165,10 +254,42 @@ impl Engine {
         Next::Return
     }
 
+    /// What comes after an attempt its site classified as `verdict`: the success path inline,
+    /// a failure out of line (`view` shows the error to observers). For loops that keep their
+    /// state in a future or beside a budget, a breaker or a context; plain sync sites run
+    /// [`retry_blocking`](crate::__private::retry_blocking) instead.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)] // the site's parts, each passed as it is
+    pub fn decide<R, V>(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        hooks: Hooks<'_, '_>,
+        context: Option<&Attempt>,
+        verdict: Verdict,
+        outcome: &R,
+        view: &V,
+    ) -> Next
+    where
+        V: Fn(&R) -> Option<ErrorView<'_>>,
+    {
+        if verdict.is_success() {
+            return self.succeeded(policy, site, hooks);
+        }
+        let failure = verdict.failure(view(outcome));
+        if hooks.budget.is_none() && hooks.permit.is_none() && context.is_none() {
+            self.failed_plain_outlined(policy, site, hooks.observer, failure)
+        } else {
+            self.failed_hooked(policy, site, hooks, context, failure)
+        }
+    }
+
     /// The attempt failed (or `until` rejected its value): give up, or sleep and go again.
-    /// Cold and out of line, so the success path keeps its registers for the caller's body.
-    #[cold]
-    #[inline(never)]
+    ///
+    /// Inline only to pick one of two out-of-line paths: at a site with no budget, breaker or
+    /// context (a `#[retry]` expansion passes those as literal `None`s) the choice folds away
+    /// and the lean path runs, which is what most sites are.
+    #[inline(always)]
     pub fn failed(
         &mut self,
         policy: &Policy,
@@ -177,6 +298,16 @@ impl Engine {
         context: Option<&Attempt>,
         failure: Failure<'_>,
     ) -> Next {
+        if hooks.budget.is_none() && hooks.permit.is_none() && context.is_none() {
+            self.failed_plain(policy, site, hooks.observer, failure)
+        } else {
+            self.failed_hooked(policy, site, hooks, context, failure)
+        }
+    }
+
+    /// The call's progress, begun at its first failure.
+    #[inline(always)]
+    fn progress(&mut self) -> &mut Progress {
         if let State::Fresh { clock } = self.state {
             self.state = State::Failing(Progress {
                 attempt: 1,
@@ -185,8 +316,89 @@ impl Engine {
             });
         }
         match &mut self.state {
-            State::Failing(progress) => progress.failed(policy, site, hooks, context, failure),
-            State::Fresh { .. } => Next::Return,
+            State::Failing(progress) => progress,
+            // Just set above; the optimiser knows it.
+            State::Fresh { .. } => unreachable!(),
+        }
+    }
+
+    /// [`failed_plain`](Self::failed_plain), out of line: for loops whose frame or future
+    /// should not grow by the decision's code.
+    #[inline(never)]
+    fn failed_plain_outlined(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+        failure: Failure<'_>,
+    ) -> Next {
+        self.failed_plain(policy, site, observer, failure)
+    }
+
+    /// [`failed`](Self::failed) at a site with nothing but an observer to tell. Inline, so that
+    /// a `const` policy folds into the decision.
+    #[inline(always)]
+    fn failed_plain(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+        failure: Failure<'_>,
+    ) -> Next {
+        let error = failure.error;
+        self.progress()
+            .failed_plain(policy, site, observer, failure.retryable, failure.hint, || error)
+    }
+
+    /// The call's progress, for a loop that has seen its first failure and keeps the progress
+    /// itself from then on.
+    #[inline(always)]
+    pub(crate) fn into_progress(mut self) -> Progress {
+        *self.progress()
+    }
+
+    /// [`failed`](Self::failed) at a site with a budget, a breaker or a context to consult.
+    #[cold]
+    #[inline(never)]
+    fn failed_hooked(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        hooks: Hooks<'_, '_>,
+        context: Option<&Attempt>,
+        failure: Failure<'_>,
+    ) -> Next {
+        let progress = self.progress();
+        let (stopped, body_hint) = context.map_or((false, None), Attempt::take_verdict);
+        // Only failures worth retrying say the dependency is struggling.
+        let struggling = failure.retryable && !failure.rejected;
+        if let (Some(budget), true) = (hooks.budget, struggling) {
+            budget.record_failure();
+        }
+        let mut permit = hooks.permit;
+        if let Some(transition) = permit.as_deref_mut().and_then(|p| p.record(struggling)) {
+            report_transition(site, hooks.observer, progress.attempt, transition);
+        }
+        let retryable = failure.retryable && !stopped;
+        let mut elapsed = None;
+        let mut decision = progress.decide(policy, retryable, body_hint.or(failure.hint), &mut elapsed);
+        if decision.is_ok() && !failure.rejected && hooks.budget.is_some_and(|b| !b.allows_retry()) {
+            decision = Err(GiveUpReason::Budget);
+        }
+        if let (Ok(_), Some(permit)) = (decision, permit) {
+            // Decided while this call still holds its error, so a breaker that opened since
+            // ends the call with that error rather than a bare `CircuitOpen`.
+            let (admitted, transition) = permit.renew();
+            if let Some(transition) = transition {
+                report_transition(site, hooks.observer, progress.attempt, transition);
+            }
+            if !admitted {
+                decision = Err(GiveUpReason::CircuitOpen);
+            }
+        }
+        match decision {
+            Ok(delay) => progress.retry(policy, site, hooks.observer, (delay, elapsed), || failure.error),
+            Err(reason) => progress.give_up(policy, site, hooks.observer, (reason, elapsed), failure.error),
         }
     }
 }
@@ -255,84 +467,119 @@ fn report_transition(
 }
 
 impl Progress {
-    fn failed(
+    /// A failure at a site with nothing but an observer to tell. `error` is asked for only when
+    /// there is an observer to show it to.
+    #[inline(always)]
+    pub(crate) fn failed_plain<'e>(
         &mut self,
         policy: &Policy,
         site: &'static Site,
-        hooks: Hooks<'_, '_>,
-        context: Option<&Attempt>,
-        failure: Failure<'_>,
+        observer: Option<&dyn Observer>,
+        retryable: bool,
+        hint: Option<Duration>,
+        error: impl FnOnce() -> Option<ErrorView<'e>>,
     ) -> Next {
-        let (stopped, body_hint) = context.map_or((false, None), Attempt::take_verdict);
-        let observer = event::target(hooks.observer);
-        // Only failures worth retrying say the dependency is struggling.
-        let struggling = failure.retryable && !failure.rejected;
-        if let (Some(budget), true) = (hooks.budget, struggling) {
-            budget.record_failure();
+        let mut elapsed = None;
+        match self.decide(policy, retryable, hint, &mut elapsed) {
+            Ok(delay) => self.retry(policy, site, observer, (delay, elapsed), error),
+            Err(reason) => self.give_up(policy, site, observer, (reason, elapsed), error()),
         }
-        let mut permit = hooks.permit;
-        if let Some(transition) = permit.as_deref_mut().and_then(|p| p.record(struggling)) {
-            report_transition(site, observer, self.attempt, transition);
+    }
+
+    /// A success after failures: counted, and reported to the observer.
+    #[inline(always)]
+    pub(crate) fn succeeded(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+    ) {
+        self.report_success(policy, site, observer);
+    }
+
+    /// Give up, or the delay before the next attempt in nanoseconds: what the policy, the kill
+    /// switch and the classification say, before any budget or breaker has its say.
+    #[inline(always)]
+    /// A deadline reads the clock into `elapsed`, for the event to report the same time.
+    fn decide(
+        &mut self,
+        policy: &Policy,
+        retryable: bool,
+        hint: Option<Duration>,
+        elapsed: &mut Option<Duration>,
+    ) -> Result<u64, GiveUpReason> {
+        if !retryable {
+            return Err(GiveUpReason::NotRetryable);
         }
-        let elapsed = match (policy.deadline_value(), observer) {
-            (None, None) => Duration::ZERO,
-            _ => self.elapsed(),
-        };
-        let mut give_up = if stopped || !failure.retryable {
-            Some(GiveUpReason::NotRetryable)
-        } else if !crate::switch::is_enabled() {
-            Some(GiveUpReason::Disabled)
-        } else if self.attempt >= policy.max_attempts_value() {
-            Some(GiveUpReason::Exhausted)
-        } else {
-            None
-        };
-        let mut delay = Duration::ZERO;
-        if give_up.is_none() {
-            delay = self.next_delay(policy, body_hint.or(failure.hint));
-            let past_deadline = policy
-                .deadline_value()
-                .is_some_and(|deadline| elapsed.saturating_add(delay) > deadline);
-            let budget_spent = !failure.rejected && hooks.budget.is_some_and(|b| !b.allows_retry());
-            give_up = if past_deadline {
-                Some(GiveUpReason::Deadline)
-            } else if budget_spent {
-                Some(GiveUpReason::Budget)
-            } else {
-                None
-            };
+        if !crate::switch::is_enabled() {
+            return Err(GiveUpReason::Disabled);
         }
-        if let (None, Some(permit)) = (give_up, permit) {
-            // Decided while this call still holds its error, so a breaker that opened since
-            // ends the call with that error rather than a bare `CircuitOpen`.
-            let (admitted, transition) = permit.renew();
-            if let Some(transition) = transition {
-                report_transition(site, observer, self.attempt, transition);
-            }
-            if !admitted {
-                give_up = Some(GiveUpReason::CircuitOpen);
-            }
+        if self.attempt >= policy.max_attempts_value() {
+            return Err(GiveUpReason::Exhausted);
         }
-        let report = Report {
-            policy,
-            site,
-            observer,
-            elapsed,
-        };
-        if let Some(reason) = give_up {
-            stats::count(site, Tally::GaveUp(reason));
-            self.report(report, EventKind::GiveUp, None, Some(reason), failure.error);
-            return Next::Return;
+        let delay = self.next_delay(policy, hint);
+        match policy.deadline_value() {
+            Some(deadline) if self.overruns(deadline, delay, elapsed) => Err(GiveUpReason::Deadline),
+            _ => Ok(delay),
         }
+    }
+
+    /// Whether sleeping `delay` nanoseconds more would end past `deadline`.
+    #[cold]
+    #[inline(never)]
+    fn overruns(&mut self, deadline: Duration, delay: u64, elapsed: &mut Option<Duration>) -> bool {
+        let now = self.elapsed();
+        *elapsed = Some(now);
+        now.saturating_add(Duration::from_nanos(delay)) > deadline
+    }
+
+    /// Counts and reports a retry, and moves on to the next attempt.
+    #[inline(always)]
+    fn retry<'e>(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+        (delay, elapsed): (u64, Option<Duration>),
+        error: impl FnOnce() -> Option<ErrorView<'e>>,
+    ) -> Next {
         stats::count(site, Tally::Retry);
-        self.report(report, EventKind::Retry, Some(delay), None, failure.error);
+        if let Some(observer) = event::target(observer) {
+            let event = (EventKind::Retry, Some(Duration::from_nanos(delay)), None, elapsed);
+            self.tell(policy, site, observer, event, error());
+        }
         self.attempt += 1;
-        Next::Sleep(delay)
+        Next::Sleep(Delay(delay))
+    }
+
+    /// Counts and reports a give-up.
+    #[cold]
+    #[inline(never)]
+    fn give_up(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+        (reason, elapsed): (GiveUpReason, Option<Duration>),
+        error: Option<ErrorView<'_>>,
+    ) -> Next {
+        stats::count(site, Tally::GaveUp(reason));
+        if let Some(observer) = event::target(observer) {
+            self.tell(
+                policy,
+                site,
+                observer,
+                (EventKind::GiveUp, None, Some(reason), elapsed),
+                error,
+            );
+        }
+        Next::Return
     }
 
     /// The delay before the next attempt: a hint as given (capped), else the schedule with
-    /// jitter. Never above `max_delay`.
-    fn next_delay(&mut self, policy: &Policy, hint: Option<Duration>) -> Duration {
+    /// jitter. Never above `max_delay`. In nanoseconds.
+    #[inline(always)]
+    fn next_delay(&mut self, policy: &Policy, hint: Option<Duration>) -> u64 {
         let cap = policy.cap_nanos();
         let base = policy.base_nanos();
         let nanos = match (hint, policy.jitter_value()) {
@@ -354,7 +601,7 @@ impl Progress {
         if policy.jitter_value() == Jitter::Decorrelated {
             self.schedule.current = nanos;
         }
-        Duration::from_nanos(nanos)
+        nanos
     }
 
     /// Time since the call started (or since the clock was first needed).
@@ -372,50 +619,46 @@ impl Progress {
     #[inline(never)]
     fn report_success(&mut self, policy: &Policy, site: &'static Site, observer: Option<&dyn Observer>) {
         stats::count(site, Tally::Recovered);
-        let Some(observer) = event::target(observer) else {
-            return;
-        };
-        let report = Report {
-            policy,
-            site,
-            observer: Some(observer),
-            elapsed: self.elapsed(),
-        };
-        self.report(report, EventKind::Success, None, None, None);
+        if let Some(observer) = event::target(observer) {
+            self.tell(
+                policy,
+                site,
+                observer,
+                (EventKind::Success, None, None, None),
+                None,
+            );
+        }
     }
 
-    fn report(
-        &self,
-        report: Report<'_>,
-        kind: EventKind,
-        delay: Option<Duration>,
-        reason: Option<GiveUpReason>,
+    /// Hands `observer` an event about this call: what happened, the delay, the reason, and
+    /// the elapsed time when a deadline already read it (else it is read now).
+    #[cold]
+    #[inline(never)]
+    fn tell(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        observer: &dyn Observer,
+        (kind, delay, reason, elapsed): (
+            EventKind,
+            Option<Duration>,
+            Option<GiveUpReason>,
+            Option<Duration>,
+        ),
         error: Option<ErrorView<'_>>,
     ) {
-        let Some(observer) = report.observer else {
-            return;
-        };
         let event = Event {
-            site: *report.site.info(),
+            site: *site.info(),
             kind,
             attempt: self.attempt,
-            max_attempts: report.policy.max_attempts_value(),
+            max_attempts: policy.max_attempts_value(),
             delay,
-            elapsed: report.elapsed,
+            elapsed: elapsed.unwrap_or_else(|| self.elapsed()),
             reason,
             error_type: error.map(|e| e.type_name()),
         };
         event::deliver(observer, &event, error);
     }
-}
-
-/// Where an event goes and what it says about the call.
-#[derive(Clone, Copy)]
-struct Report<'a> {
-    policy: &'a Policy,
-    site: &'static Site,
-    observer: Option<&'a dyn Observer>,
-    elapsed: Duration,
 }
 
 #[cfg(test)]
@@ -458,7 +701,7 @@ mod tests {
         let recorder = Recorder::new();
         let mut engine = Engine::new(&policy, false);
         let obs: Option<&dyn Observer> = Some(&recorder);
-        let ten = Next::Sleep(Duration::from_millis(10));
+        let ten = Next::Sleep(Duration::from_millis(10).into());
         assert_eq!(fail(&mut engine, &policy, obs, failure(true)), ten);
         assert_eq!(engine.attempt(), 2);
         assert_eq!(fail(&mut engine, &policy, obs, failure(true)), ten);
@@ -488,7 +731,7 @@ mod tests {
         };
         assert_eq!(
             fail(&mut engine, &policy, None, hinted),
-            Next::Sleep(Duration::from_secs(1))
+            Next::Sleep(Duration::from_secs(1).into())
         );
         let zero = Failure {
             hint: Some(Duration::ZERO),
@@ -496,7 +739,7 @@ mod tests {
         };
         assert_eq!(
             fail(&mut engine, &policy, None, zero),
-            Next::Sleep(Duration::ZERO)
+            Next::Sleep(Duration::ZERO.into())
         );
     }
 
@@ -568,7 +811,7 @@ mod tests {
                 progress.schedule.next(&policy);
             }
             let next = fail(&mut engine, &policy, None, failure(true));
-            assert!(matches!(next, Next::Sleep(d) if d <= Duration::from_secs(10)));
+            assert!(matches!(next, Next::Sleep(d) if Duration::from(d) <= Duration::from_secs(10)));
             assert_eq!(fail(&mut engine, &policy, None, failure(true)), Next::Return);
         }
     }

@@ -15,6 +15,7 @@ mod event;
 mod jitter;
 mod policy;
 mod random;
+mod run;
 mod sleep;
 mod stats;
 mod switch;

@@ -9,6 +9,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::time::Duration;
 
+use crate::engine::Delay;
 use pin_project_lite::pin_project;
 
 /// Waits by blocking the thread; used by sync functions.
@@ -245,8 +246,12 @@ pub fn timeout<S: AsyncSleeper + ?Sized, F: Future>(
 
 /// Sleeps between attempts: skips zero delays (tokio would round them up to its 1ms tick), and
 /// honours [`testing::instant_sleep`](crate::testing::instant_sleep) on this thread.
-pub(crate) fn blocking<S: BlockingSleeper + ?Sized>(sleeper: &S, delay: Duration) {
-    if delay.is_zero() || crate::testing::intercept(delay) {
+pub(crate) fn blocking<S: BlockingSleeper + ?Sized>(sleeper: &S, delay: Delay) {
+    if delay.is_zero() {
+        return;
+    }
+    let delay = Duration::from(delay);
+    if crate::testing::intercept(delay) {
         return;
     }
     sleeper.sleep(delay);
@@ -254,11 +259,16 @@ pub(crate) fn blocking<S: BlockingSleeper + ?Sized>(sleeper: &S, delay: Duration
 
 /// The async twin of [`blocking`]: a concrete future rather than an `async fn`, so a retrying
 /// future holds the sleeper's own future and not a byte more.
-pub(crate) fn nonblocking<S: AsyncSleeper + ?Sized>(sleeper: &S, delay: Duration) -> MaybeSleep<S::Sleep> {
-    let inner = if delay.is_zero() || crate::testing::intercept(delay) {
+pub(crate) fn nonblocking<S: AsyncSleeper + ?Sized>(sleeper: &S, delay: Delay) -> MaybeSleep<S::Sleep> {
+    let inner = if delay.is_zero() {
         None
     } else {
-        Some(sleeper.sleep(delay))
+        let delay = Duration::from(delay);
+        if crate::testing::intercept(delay) {
+            None
+        } else {
+            Some(sleeper.sleep(delay))
+        }
     };
     MaybeSleep { inner }
 }

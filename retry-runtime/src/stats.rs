@@ -56,6 +56,7 @@ pub(crate) enum Tally {
 }
 
 /// Counts one event at `site`.
+#[inline(always)]
 pub(crate) fn count(site: &'static Site, tally: Tally) {
     let counters = site.counters();
     let counter = match tally {
@@ -64,15 +65,26 @@ pub(crate) fn count(site: &'static Site, tally: Tally) {
         Tally::GaveUp(reason) => &counters.gave_up[index(reason)],
     };
     counter.fetch_add(1, Ordering::Relaxed);
-    if !counters.listed.load(Ordering::Relaxed) && !counters.listed.swap(true, Ordering::AcqRel) {
-        let this = ptr::from_ref(site).cast_mut();
-        let mut head = SITES.load(Ordering::Acquire);
-        loop {
-            counters.next.store(head, Ordering::Relaxed);
-            match SITES.compare_exchange_weak(head, this, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => break,
-                Err(actual) => head = actual,
-            }
+    if !counters.listed.load(Ordering::Relaxed) {
+        list(site);
+    }
+}
+
+/// Puts `site` on the list [`stats`] reads, once: the first time it counts something.
+#[cold]
+#[inline(never)]
+fn list(site: &'static Site) {
+    let counters = site.counters();
+    if counters.listed.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let this = ptr::from_ref(site).cast_mut();
+    let mut head = SITES.load(Ordering::Acquire);
+    loop {
+        counters.next.store(head, Ordering::Relaxed);
+        match SITES.compare_exchange_weak(head, this, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => break,
+            Err(actual) => head = actual,
         }
     }
 }

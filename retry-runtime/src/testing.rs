@@ -20,10 +20,9 @@
 
 use core::cell::RefCell;
 use core::marker::PhantomData;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use core::time::Duration;
 use std::sync::Mutex;
-
-use rand::rngs::SmallRng;
 
 use crate::{ErrorView, Event, Observer};
 
@@ -71,6 +70,10 @@ impl Observer for Recorder {
     }
 }
 
+/// Live [`instant_sleep`] guards in the whole process: while there are none, which is always
+/// outside tests, a sleep costs one load here instead of a thread-local lookup.
+static LIVE_GUARDS: AtomicUsize = AtomicUsize::new(0);
+
 thread_local! {
     // Delays slept under at least one live guard; `None` when no guard is live.
     static INSTANT: RefCell<Option<(usize, Vec<Duration>)>> = const { RefCell::new(None) };
@@ -89,6 +92,7 @@ pub fn instant_sleep() -> InstantSleep {
         *guards += 1;
         delays.len()
     });
+    LIVE_GUARDS.fetch_add(1, Ordering::Relaxed);
     InstantSleep {
         start,
         _not_send: PhantomData,
@@ -116,6 +120,7 @@ impl InstantSleep {
 
 impl Drop for InstantSleep {
     fn drop(&mut self) {
+        LIVE_GUARDS.fetch_sub(1, Ordering::Relaxed);
         let _ = INSTANT.try_with(|state| {
             let mut state = state.borrow_mut();
             if let Some((guards, _)) = state.as_mut() {
@@ -129,7 +134,18 @@ impl Drop for InstantSleep {
 }
 
 /// Records `delay` and returns true when an [`instant_sleep`] guard is live on this thread.
+#[inline]
 pub(crate) fn intercept(delay: Duration) -> bool {
+    // A guard made on this thread is counted before this thread's next sleep reads the count.
+    if LIVE_GUARDS.load(Ordering::Relaxed) == 0 {
+        return false;
+    }
+    intercept_slow(delay)
+}
+
+#[cold]
+#[inline(never)]
+fn intercept_slow(delay: Duration) -> bool {
     INSTANT
         .try_with(|state| match state.borrow_mut().as_mut() {
             Some((_, delays)) => {
@@ -167,15 +183,13 @@ pub fn seed(seed: u64) -> Seed {
 /// The guard of [`seed`].
 #[derive(Debug)]
 pub struct Seed {
-    previous: Option<SmallRng>,
+    previous: crate::random::Saved,
     _not_send: PhantomData<*const ()>,
 }
 
 impl Drop for Seed {
     fn drop(&mut self) {
-        if let Some(previous) = self.previous.take() {
-            crate::random::restore(previous);
-        }
+        crate::random::restore(self.previous);
     }
 }
 
