@@ -138,7 +138,6 @@ impl Site<'_> {
                 &__RETRY_SITE
             };
         };
-        let view = self.view();
         if self.runs_plain_blocking() {
             let attempt = self.blocking_attempt(attempt_body);
             let observer = self.observer();
@@ -150,7 +149,7 @@ impl Site<'_> {
             return quote_spanned! {Span::mixed_site()=>
                 #policy_setup
                 #site
-                #krate::__private::retry_blocking(#policy_fn, __retry_site, #observer, #sleeper, #attempt, #view)
+                #krate::__private::retry_blocking(#policy_fn, __retry_site, #observer, #sleeper, #attempt)
             };
         }
         let attempt_loop = self.attempt_loop(attempt_body);
@@ -158,7 +157,6 @@ impl Site<'_> {
         quote_spanned! {Span::mixed_site()=>
             #policy_setup
             #site
-            let __retry_view = #view;
             let mut __retry_engine = #krate::__private::Engine::new(#policy, #track_time);
             #context_setup
             #admission
@@ -257,12 +255,14 @@ impl Site<'_> {
         let clones = self.clones();
         let run = self.run_attempt(attempt_body);
         let verdict = self.verdict();
+        // `move`: the closure owns the arguments (it outlives nothing that could still use
+        // them), so a first-attempt success stores nothing to hand them over by reference.
         quote_spanned! {Span::mixed_site()=>
-            || {
+            move || {
                 #clones
                 let __retry_result: #output = #run;
-                let __retry_verdict = #verdict;
-                (__retry_result, __retry_verdict)
+                let (__retry_verdict, __retry_view) = #verdict;
+                (__retry_result, __retry_verdict, __retry_view)
             }
         }
     }
@@ -288,7 +288,7 @@ impl Site<'_> {
         let sleep = self.sleep();
         let attempt_and_decide = quote_spanned! {Span::mixed_site()=>
             let __retry_result: #output = #run;
-            let __retry_verdict = #verdict;
+            let (__retry_verdict, __retry_view) = #verdict;
             match #decide {
                 #krate::__private::Next::Return => return __retry_result,
                 #krate::__private::Next::Sleep(__retry_delay) => {
@@ -385,14 +385,16 @@ impl Site<'_> {
                 #context,
                 __retry_verdict,
                 &__retry_result,
-                &__retry_view,
+                __retry_view,
             )
         }
     }
 
-    /// Classifies `__retry_result` as a `Verdict`, as "How the keys combine" says.
+    /// Classifies `__retry_result`, as "How the keys combine" says: a `Verdict`, and for an error
+    /// the function that shows it to observers.
     fn verdict(&self) -> TokenStream {
         let krate = &self.krate;
+        let output = &self.output;
         let verdict = quote!(#krate::__private::Verdict);
         let on_value = match &self.args.until {
             Some(until) => {
@@ -403,8 +405,25 @@ impl Site<'_> {
             }
             None => quote!(#verdict::SUCCESS),
         };
-        let retryable = self.classify();
-        let hint = self.hint();
+        let args = self.args;
+        let on_error = if args.when.is_none()
+            && args.on.is_none()
+            && args.unless.is_none()
+            && args.retry_after.is_none()
+        {
+            // The common case: one lookup gives both the classification and the hint.
+            quote_spanned! {Span::mixed_site()=>
+                {
+                    #[allow(unused_imports)]
+                    use #krate::__private::transient::*;
+                    (&&#krate::__private::Wrap(__retry_error)).__retry_verdict()
+                }
+            }
+        } else {
+            let retryable = self.classify();
+            let hint = self.hint();
+            quote!(#verdict::error(#retryable, #hint))
+        };
         // A return type that is neither `Result` nor `Option` is reported on the return type.
         // Hygienic, but located at the return type, which the error is about.
         let result = Ident::new(
@@ -417,33 +436,19 @@ impl Site<'_> {
             match #split {
                 ::core::result::Result::Ok(__retry_value) => {
                     let _ = __retry_value;
-                    #on_value
+                    (#on_value, ::core::option::Option::None)
                 }
                 ::core::result::Result::Err(::core::option::Option::Some(__retry_error)) => {
-                    #verdict::error(#retryable, #hint)
+                    (#on_error, ::core::option::Option::Some({
+                        #[allow(unused_imports)]
+                        use #krate::__private::view::*;
+                        (&&&&&#krate::__private::Wrap(__retry_error)).__retry_view::<#output>()
+                    }))
                 }
-                ::core::result::Result::Err(::core::option::Option::None) => #verdict::MISSING,
+                ::core::result::Result::Err(::core::option::Option::None) => {
+                    (#verdict::MISSING, ::core::option::Option::None)
+                }
             }
-        }
-    }
-
-    /// A non-capturing closure that shows a failed outcome's error to observers: the richest
-    /// view its type allows.
-    fn view(&self) -> TokenStream {
-        let krate = &self.krate;
-        let output = &self.output;
-        let split = respan(quote!(#krate::__private::Outcome::split), output.span());
-        let result = Ident::new("__retry_result", Span::mixed_site().located_at(output.span()));
-        let split = quote_spanned!(output.span()=> #split(#result));
-        quote_spanned! {Span::mixed_site()=>
-            #krate::__private::viewer(|__retry_result: &#output| match #split {
-                ::core::result::Result::Err(::core::option::Option::Some(__retry_error)) => {
-                    #[allow(unused_imports)]
-                    use #krate::__private::view::*;
-                    ::core::option::Option::Some((&&&&&#krate::__private::Wrap(__retry_error)).__retry_view())
-                }
-                _ => ::core::option::Option::None,
-            })
         }
     }
 

@@ -41,13 +41,6 @@ impl<E> Clone for Wrap<'_, E> {
 }
 impl<E> Copy for Wrap<'_, E> {}
 
-/// Gives a site's error-view closure its higher-ranked signature (`for<'r> Fn(&'r R) ->
-/// Option<ErrorView<'r>>`), which a closure written in place would not infer.
-#[inline(always)]
-pub fn viewer<R, V: Fn(&R) -> Option<ErrorView<'_>>>(view: V) -> V {
-    view
-}
-
 /// Sleeps between attempts of a sync site.
 #[inline]
 pub fn sleep_blocking<S: BlockingSleeper + ?Sized>(sleeper: &S, delay: Delay) {
@@ -164,67 +157,110 @@ impl<T> Refused for Option<T> {
     }
 }
 
-/// `(&&&&&Wrap(&error)).__retry_view()`: the richest [`ErrorView`] the error's type allows.
+/// `(&&&&&Wrap(&error)).__retry_view()`: how to show the error to observers, the richest
+/// [`ErrorView`] its type allows, as a function pointer: the site picks it where the error's type
+/// is known, the loop calls it only when an observer is listening, and every site with the same
+/// error type shares the function.
 pub mod view {
     use super::*;
 
-    pub trait ViaError<'a> {
-        fn __retry_view(self) -> ErrorView<'a>;
-    }
-    impl<'a, E: Error> ViaError<'a> for &&&&&Wrap<'a, E> {
-        #[inline]
-        fn __retry_view(self) -> ErrorView<'a> {
-            ErrorView::of_error(type_name::<E>(), self.0)
+    /// Shows the error of an outcome of type `R`, if it holds one.
+    pub type ViewFn<R> = for<'r> fn(&'r R) -> Option<ErrorView<'r>>;
+
+    /// `show(error)` for the error `outcome` holds.
+    #[inline(always)]
+    fn error_of<'r, R: Outcome>(
+        outcome: &'r R,
+        show: fn(&'r R::Error) -> ErrorView<'r>,
+    ) -> Option<ErrorView<'r>> {
+        match outcome.split() {
+            Err(Some(error)) => Some(show(error)),
+            _ => None,
         }
     }
 
-    pub trait ViaSharedDynError<'a> {
-        fn __retry_view(self) -> ErrorView<'a>;
+    pub(crate) fn of_error<R: Outcome<Error: Error>>(outcome: &R) -> Option<ErrorView<'_>> {
+        error_of(outcome, |e| ErrorView::of_error(type_name::<R::Error>(), e))
     }
-    impl<'a, E: AsRef<dyn Error + Send + Sync>> ViaSharedDynError<'a> for &&&&Wrap<'a, E> {
-        #[inline]
-        fn __retry_view(self) -> ErrorView<'a> {
-            ErrorView::of_error(type_name::<E>(), self.0.as_ref())
+    fn of_shared_dyn_error<R: Outcome<Error: AsRef<dyn Error + Send + Sync>>>(
+        outcome: &R,
+    ) -> Option<ErrorView<'_>> {
+        error_of(outcome, |e| {
+            ErrorView::of_error(type_name::<R::Error>(), e.as_ref())
+        })
+    }
+    fn of_dyn_error<R: Outcome<Error: AsRef<dyn Error>>>(outcome: &R) -> Option<ErrorView<'_>> {
+        error_of(outcome, |e| {
+            ErrorView::of_error(type_name::<R::Error>(), e.as_ref())
+        })
+    }
+    fn of_display<R: Outcome<Error: Display>>(outcome: &R) -> Option<ErrorView<'_>> {
+        error_of(outcome, |e| ErrorView::of_display(type_name::<R::Error>(), e))
+    }
+    fn of_debug<R: Outcome<Error: Debug>>(outcome: &R) -> Option<ErrorView<'_>> {
+        error_of(outcome, |e| ErrorView::of_debug(type_name::<R::Error>(), e))
+    }
+    pub(crate) fn opaque<R: Outcome>(outcome: &R) -> Option<ErrorView<'_>> {
+        error_of(outcome, |_| ErrorView::opaque(type_name::<R::Error>()))
+    }
+
+    pub trait ViaError<E> {
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
+    }
+    impl<E: Error> ViaError<E> for &&&&&Wrap<'_, E> {
+        #[inline(always)]
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+            of_error::<R>
         }
     }
 
-    pub trait ViaDynError<'a> {
-        fn __retry_view(self) -> ErrorView<'a>;
+    pub trait ViaSharedDynError<E> {
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
     }
-    impl<'a, E: AsRef<dyn Error>> ViaDynError<'a> for &&&Wrap<'a, E> {
-        #[inline]
-        fn __retry_view(self) -> ErrorView<'a> {
-            ErrorView::of_error(type_name::<E>(), self.0.as_ref())
+    impl<E: AsRef<dyn Error + Send + Sync>> ViaSharedDynError<E> for &&&&Wrap<'_, E> {
+        #[inline(always)]
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+            of_shared_dyn_error::<R>
         }
     }
 
-    pub trait ViaDisplay<'a> {
-        fn __retry_view(self) -> ErrorView<'a>;
+    pub trait ViaDynError<E> {
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
     }
-    impl<'a, E: Display> ViaDisplay<'a> for &&Wrap<'a, E> {
-        #[inline]
-        fn __retry_view(self) -> ErrorView<'a> {
-            ErrorView::of_display(type_name::<E>(), self.0)
+    impl<E: AsRef<dyn Error>> ViaDynError<E> for &&&Wrap<'_, E> {
+        #[inline(always)]
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+            of_dyn_error::<R>
         }
     }
 
-    pub trait ViaDebug<'a> {
-        fn __retry_view(self) -> ErrorView<'a>;
+    pub trait ViaDisplay<E> {
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
     }
-    impl<'a, E: Debug> ViaDebug<'a> for &Wrap<'a, E> {
-        #[inline]
-        fn __retry_view(self) -> ErrorView<'a> {
-            ErrorView::of_debug(type_name::<E>(), self.0)
+    impl<E: Display> ViaDisplay<E> for &&Wrap<'_, E> {
+        #[inline(always)]
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+            of_display::<R>
         }
     }
 
-    pub trait ViaTypeName<'a> {
-        fn __retry_view(self) -> ErrorView<'a>;
+    pub trait ViaDebug<E> {
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
     }
-    impl<'a, E> ViaTypeName<'a> for Wrap<'a, E> {
-        #[inline]
-        fn __retry_view(self) -> ErrorView<'a> {
-            ErrorView::opaque(type_name::<E>())
+    impl<E: Debug> ViaDebug<E> for &Wrap<'_, E> {
+        #[inline(always)]
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+            of_debug::<R>
+        }
+    }
+
+    pub trait ViaTypeName<E> {
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
+    }
+    impl<E> ViaTypeName<E> for Wrap<'_, E> {
+        #[inline(always)]
+        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+            opaque::<R>
         }
     }
 }
@@ -306,8 +342,13 @@ pub mod transient {
     pub trait ViaTransient {
         fn __retry_is_transient(self) -> bool;
         fn __retry_hint(self) -> Option<Duration>;
+        fn __retry_verdict(self) -> Verdict;
     }
     impl<E: Transient> ViaTransient for &&Wrap<'_, E> {
+        #[inline]
+        fn __retry_verdict(self) -> Verdict {
+            Verdict::error(self.0.is_transient(), self.0.retry_after())
+        }
         #[inline]
         fn __retry_is_transient(self) -> bool {
             self.0.is_transient()
@@ -321,8 +362,13 @@ pub mod transient {
     pub trait ViaAnything {
         fn __retry_is_transient(self) -> bool;
         fn __retry_hint(self) -> Option<Duration>;
+        fn __retry_verdict(self) -> Verdict;
     }
     impl<E> ViaAnything for &Wrap<'_, E> {
+        #[inline]
+        fn __retry_verdict(self) -> Verdict {
+            Verdict::error(true, None)
+        }
         #[inline]
         fn __retry_is_transient(self) -> bool {
             true
@@ -347,23 +393,37 @@ mod tests {
 
     #[test]
     fn views_pick_the_richest_representation() {
-        let io_err = io::Error::from(io::ErrorKind::TimedOut);
-        let boxed: Box<dyn Error + Send + Sync> = "boxed".into();
-        let local: Box<dyn Error> = "local".into();
-        {
-            use view::*;
-            assert!((&&&&&Wrap(&io_err)).__retry_view().as_error().is_some());
-            assert_eq!((&&&&&Wrap(&boxed)).__retry_view().to_string(), "boxed");
-            assert!((&&&&&Wrap(&local)).__retry_view().as_error().is_some());
-            assert_eq!((&&&&&Wrap(&"text")).__retry_view().to_string(), "text");
-            assert_eq!((&&&&&Wrap(&OnlyDebug)).__retry_view().to_string(), "OnlyDebug");
-            assert!(
-                (&&&&&Wrap(&Nothing))
-                    .__retry_view()
-                    .to_string()
-                    .ends_with("Nothing")
-            );
+        // What a site does: pick the view by the error's type, then show the failed outcome.
+        fn shown<E>(error: E, view: view::ViewFn<Result<(), E>>) -> String {
+            let outcome = Err(error);
+            let shown = view(&outcome).unwrap();
+            format!("{} {}", shown.as_error().is_some(), shown)
         }
+        use view::*;
+        let io_err = io::Error::from(io::ErrorKind::TimedOut);
+        assert_eq!(
+            shown(io::Error::other("io"), (&&&&&Wrap(&io_err)).__retry_view()),
+            "true io"
+        );
+        let boxed: Box<dyn Error + Send + Sync> = "boxed".into();
+        assert_eq!(
+            shown("boxed".into(), (&&&&&Wrap(&boxed)).__retry_view()),
+            "true boxed"
+        );
+        let local: Box<dyn Error> = "local".into();
+        assert_eq!(
+            shown("local".into(), (&&&&&Wrap(&local)).__retry_view()),
+            "true local"
+        );
+        assert_eq!(shown("text", (&&&&&Wrap(&"text")).__retry_view()), "false text");
+        assert_eq!(
+            shown(OnlyDebug, (&&&&&Wrap(&OnlyDebug)).__retry_view()),
+            "false OnlyDebug"
+        );
+        assert!(shown(Nothing, (&&&&&Wrap(&Nothing)).__retry_view()).ends_with("Nothing"));
+        // Nothing to show for a success.
+        let view: ViewFn<Result<(), &str>> = (&&&&&Wrap(&"x")).__retry_view();
+        assert!(view(&Ok(())).is_none());
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! async ones.
 
 use crate::classify::Outcome;
-use crate::engine::{Engine, Hooks, Next, Verdict};
+use crate::engine::{Engine, Hooks, Next, Verdict, View};
 use crate::event::Site;
 use crate::sleep::{self, AsyncSleeper, BlockingSleeper, ThreadSleeper};
-use crate::{Attempt, ErrorView, Policy};
+use crate::{Attempt, Policy};
 
 /// Runs `f` until it succeeds or `policy` gives up, sleeping between attempts; returns the last
 /// outcome.
@@ -137,10 +137,7 @@ fn decide<R: Outcome>(
         Err(None) => Verdict::MISSING,
     };
     // `call` puts no bound on the error: observers get its type's name.
-    let view = crate::__private::viewer(|outcome: &R| match outcome.split() {
-        Err(Some(_)) => Some(ErrorView::opaque(core::any::type_name::<R::Error>())),
-        _ => None,
-    });
+    let view: View<R> = Some(crate::__private::view::opaque::<R>);
     engine.decide(
         policy,
         site,
@@ -148,6 +145,6 @@ fn decide<R: Outcome>(
         Some(attempt),
         verdict,
         outcome,
-        &view,
+        view,
     )
 }

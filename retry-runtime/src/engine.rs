@@ -8,6 +8,7 @@
 use core::time::Duration;
 use std::time::Instant;
 
+use crate::__private::view::ViewFn;
 use crate::backoff::{Schedule, to_nanos};
 use crate::breaker::{Permit, Transition};
 use crate::event::{self, Event, EventKind, GiveUpReason, Observer, Site};
@@ -69,62 +70,90 @@ pub struct Failure<'a> {
 /// so the loop can keep it while it decides, and made by the expansion in one expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Verdict {
-    failed: bool,
-    pub(crate) retryable: bool,
-    rejected: bool,
-    pub(crate) hint: Option<Duration>,
+    // Two words, so that a verdict travels in registers: flags, and the hint in nanoseconds
+    // (`NO_HINT` for none; a longer hint is capped at `max_delay` anyway).
+    flags: u8,
+    hint: u64,
 }
+
+const FAILED: u8 = 1;
+const RETRYABLE: u8 = 2;
+const REJECTED: u8 = 4;
+const NO_HINT: u64 = u64::MAX;
 
 impl Verdict {
     /// A success (or a value `until` accepted): the call returns it.
     pub const SUCCESS: Verdict = Verdict {
-        failed: false,
-        retryable: false,
-        rejected: false,
-        hint: None,
+        flags: 0,
+        hint: NO_HINT,
     };
     /// A value `until` rejected: not ready yet, so retried, but the dependency answered.
     pub const REJECTED: Verdict = Verdict {
-        failed: true,
-        retryable: true,
-        rejected: true,
-        hint: None,
+        flags: FAILED | RETRYABLE | REJECTED,
+        hint: NO_HINT,
     };
     /// `Option::None`: retried, with nothing to tell observers.
     pub const MISSING: Verdict = Verdict {
-        failed: true,
-        retryable: true,
-        rejected: false,
-        hint: None,
+        flags: FAILED | RETRYABLE,
+        hint: NO_HINT,
     };
 
     /// An error, retryable or not, with an optional delay hint.
     #[inline(always)]
     pub const fn error(retryable: bool, hint: Option<Duration>) -> Verdict {
         Verdict {
-            failed: true,
-            retryable,
-            rejected: false,
-            hint,
+            flags: FAILED | if retryable { RETRYABLE } else { 0 },
+            hint: match hint {
+                Some(hint) => {
+                    let nanos = to_nanos(hint);
+                    if nanos == NO_HINT { NO_HINT - 1 } else { nanos }
+                }
+                None => NO_HINT,
+            },
+        }
+    }
+
+    /// Whether classification allows another attempt.
+    #[inline(always)]
+    pub(crate) const fn retryable(self) -> bool {
+        self.flags & RETRYABLE != 0
+    }
+
+    /// The delay hint, if any.
+    #[inline(always)]
+    pub(crate) const fn hint(self) -> Option<Duration> {
+        if self.hint == NO_HINT {
+            None
+        } else {
+            Some(Duration::from_nanos(self.hint))
         }
     }
 
     /// Whether the call returns this outcome as a success.
     #[inline(always)]
     pub const fn is_success(self) -> bool {
-        !self.failed
+        self.flags & FAILED == 0
     }
 
     /// The failure this verdict describes, with the error's view for observers.
     #[inline(always)]
     pub(crate) fn failure(self, error: Option<ErrorView<'_>>) -> Failure<'_> {
         Failure {
-            retryable: self.retryable,
-            hint: self.hint,
+            retryable: self.retryable(),
+            hint: self.hint(),
             error,
-            rejected: self.rejected,
+            rejected: self.flags & REJECTED != 0,
         }
     }
+}
+
+/// How a site shows a failed attempt's error to observers, when it failed with an error.
+pub type View<R> = Option<ViewFn<R>>;
+
+/// The error of `outcome`, shown by `view`.
+#[inline(always)]
+pub(crate) fn show<R>(outcome: &R, view: View<R>) -> Option<ErrorView<'_>> {
+    view.and_then(|view| view(outcome))
 }
 
 /// What a site shares with others: where events go, the retry budget, the breaker's permit.
@@ -260,7 +289,7 @@ impl Engine {
     /// [`retry_blocking`](crate::__private::retry_blocking) instead.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)] // the site's parts, each passed as it is
-    pub fn decide<R, V>(
+    pub fn decide<R>(
         &mut self,
         policy: &Policy,
         site: &'static Site,
@@ -268,15 +297,12 @@ impl Engine {
         context: Option<&Attempt>,
         verdict: Verdict,
         outcome: &R,
-        view: &V,
-    ) -> Next
-    where
-        V: Fn(&R) -> Option<ErrorView<'_>>,
-    {
+        view: View<R>,
+    ) -> Next {
         if verdict.is_success() {
             return self.succeeded(policy, site, hooks);
         }
-        let failure = verdict.failure(view(outcome));
+        let failure = verdict.failure(show(outcome, view));
         if hooks.budget.is_none() && hooks.permit.is_none() && context.is_none() {
             self.failed_plain_outlined(policy, site, hooks.observer, failure)
         } else {
@@ -299,7 +325,7 @@ impl Engine {
         failure: Failure<'_>,
     ) -> Next {
         if hooks.budget.is_none() && hooks.permit.is_none() && context.is_none() {
-            self.failed_plain(policy, site, hooks.observer, failure)
+            self.failed_plain_outlined(policy, site, hooks.observer, failure)
         } else {
             self.failed_hooked(policy, site, hooks, context, failure)
         }
@@ -309,11 +335,7 @@ impl Engine {
     #[inline(always)]
     fn progress(&mut self) -> &mut Progress {
         if let State::Fresh { clock } = self.state {
-            self.state = State::Failing(Progress {
-                attempt: 1,
-                start: clock,
-                schedule: Schedule::new(),
-            });
+            self.state = State::Failing(Progress::after_first_failure(clock));
         }
         match &mut self.state {
             State::Failing(progress) => progress,
@@ -347,14 +369,7 @@ impl Engine {
     ) -> Next {
         let error = failure.error;
         self.progress()
-            .failed_plain(policy, site, observer, failure.retryable, failure.hint, || error)
-    }
-
-    /// The call's progress, for a loop that has seen its first failure and keeps the progress
-    /// itself from then on.
-    #[inline(always)]
-    pub(crate) fn into_progress(mut self) -> Progress {
-        *self.progress()
+            .failed_plain(policy, site, observer, failure.retryable, failure.hint, error)
     }
 
     /// [`failed`](Self::failed) at a site with a budget, a breaker or a context to consult.
@@ -397,7 +412,7 @@ impl Engine {
             }
         }
         match decision {
-            Ok(delay) => progress.retry(policy, site, hooks.observer, (delay, elapsed), || failure.error),
+            Ok(delay) => progress.retry(policy, site, hooks.observer, (delay, elapsed), failure.error),
             Err(reason) => progress.give_up(policy, site, hooks.observer, (reason, elapsed), failure.error),
         }
     }
@@ -467,8 +482,18 @@ fn report_transition(
 }
 
 impl Progress {
-    /// A failure at a site with nothing but an observer to tell. `error` is asked for only when
-    /// there is an observer to show it to.
+    /// The progress of a call whose first attempt just failed; `start` is when it began, if a
+    /// deadline needed the clock.
+    #[inline(always)]
+    pub(crate) fn after_first_failure(start: Option<Instant>) -> Progress {
+        Progress {
+            attempt: 1,
+            start,
+            schedule: Schedule::new(),
+        }
+    }
+
+    /// A failure at a site with nothing but an observer to tell.
     #[inline(always)]
     pub(crate) fn failed_plain<'e>(
         &mut self,
@@ -477,12 +502,12 @@ impl Progress {
         observer: Option<&dyn Observer>,
         retryable: bool,
         hint: Option<Duration>,
-        error: impl FnOnce() -> Option<ErrorView<'e>>,
+        error: Option<ErrorView<'e>>,
     ) -> Next {
         let mut elapsed = None;
         match self.decide(policy, retryable, hint, &mut elapsed) {
             Ok(delay) => self.retry(policy, site, observer, (delay, elapsed), error),
-            Err(reason) => self.give_up(policy, site, observer, (reason, elapsed), error()),
+            Err(reason) => self.give_up(policy, site, observer, (reason, elapsed), error),
         }
     }
 
@@ -541,12 +566,12 @@ impl Progress {
         site: &'static Site,
         observer: Option<&dyn Observer>,
         (delay, elapsed): (u64, Option<Duration>),
-        error: impl FnOnce() -> Option<ErrorView<'e>>,
+        error: Option<ErrorView<'e>>,
     ) -> Next {
         stats::count(site, Tally::Retry);
         if let Some(observer) = event::target(observer) {
             let event = (EventKind::Retry, Some(Duration::from_nanos(delay)), None, elapsed);
-            self.tell(policy, site, observer, event, error());
+            self.tell(policy, site, observer, event, error);
         }
         self.attempt += 1;
         Next::Sleep(Delay(delay))

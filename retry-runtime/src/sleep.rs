@@ -4,7 +4,9 @@
 //! default), [`TokioSleeper`]. Another runtime plugs in by implementing [`AsyncSleeper`] for a
 //! unit struct and naming a `static` of it in the attribute's `sleeper` key.
 
+use core::fmt;
 use core::future::Future;
+use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::time::Duration;
@@ -270,18 +272,35 @@ pub(crate) fn nonblocking<S: AsyncSleeper + ?Sized>(sleeper: &S, delay: Delay) -
             Some(sleeper.sleep(delay))
         }
     };
-    MaybeSleep { inner }
+    MaybeSleep::new(inner)
 }
 
-pin_project! {
-    /// The sleep between two attempts, or nothing when there is nothing to wait for (a zero
-    /// delay, or one recorded by an instant-sleep guard). An `Option` inside, so `None` takes
-    /// the sleeper future's niche instead of a discriminant of its own.
-    #[derive(Debug)]
-    #[must_use = "futures do nothing unless polled"]
-    pub struct MaybeSleep<F> {
-        #[pin]
-        inner: Option<F>,
+/// The sleep between two attempts, or nothing when there is nothing to wait for (a zero delay,
+/// or one recorded by an instant-sleep guard). An `Option` inside, so `None` takes the sleeper
+/// future's niche instead of a discriminant of its own.
+///
+/// Dropping the sleeper's future is out of line: a retrying future's drop glue, which runs at
+/// the end of every call, stays small enough to inline into the caller instead of carrying a
+/// timer's teardown it almost never needs.
+#[must_use = "futures do nothing unless polled"]
+pub struct MaybeSleep<F> {
+    // Structurally pinned: never moved out, dropped in place.
+    inner: ManuallyDrop<Option<F>>,
+}
+
+impl<F> MaybeSleep<F> {
+    fn new(inner: Option<F>) -> Self {
+        MaybeSleep {
+            inner: ManuallyDrop::new(inner),
+        }
+    }
+}
+
+impl<F> fmt::Debug for MaybeSleep<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MaybeSleep")
+            .field("sleeping", &self.inner.is_some())
+            .finish()
     }
 }
 
@@ -289,11 +308,30 @@ impl<F: Future<Output = ()>> Future for MaybeSleep<F> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match self.project().inner.as_pin_mut() {
+        // SAFETY: `inner` is pinned with `self`: it is never moved out of, and `Drop` drops it in
+        // place; `MaybeSleep` is `Unpin` only when `F` is.
+        let inner = unsafe { self.map_unchecked_mut(|this| &mut *this.inner) };
+        match inner.as_pin_mut() {
             Some(sleep) => sleep.poll(cx),
             None => Poll::Ready(()),
         }
     }
+}
+
+impl<F> Drop for MaybeSleep<F> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.inner.is_some() {
+            drop_sleep(&mut self.inner);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn drop_sleep<F>(inner: &mut ManuallyDrop<Option<F>>) {
+    // SAFETY: called once, from `MaybeSleep::drop`; `inner` is not used again.
+    unsafe { ManuallyDrop::drop(inner) }
 }
 
 #[cfg(all(test, feature = "tokio"))]
@@ -304,8 +342,10 @@ mod tests {
     fn tokio_sleeper_works_outside_a_runtime() {
         let waker = std::task::Waker::noop();
         let mut cx = Context::from_waker(waker);
-        let mut sleep = std::pin::pin!(TokioSleeper.sleep(Duration::from_millis(5)));
+        // Taken first: the sleep counts from its creation, so a clock read after it could
+        // measure a little less than the delay.
         let started = std::time::Instant::now();
+        let mut sleep = std::pin::pin!(TokioSleeper.sleep(Duration::from_millis(5)));
         while sleep.as_mut().poll(&mut cx).is_pending() {
             std::thread::yield_now();
         }
