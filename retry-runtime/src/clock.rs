@@ -21,6 +21,12 @@ pub(crate) fn now() -> Instant {
     }
 }
 
+/// Now, when `needed`: a deadline counts from a call's start, anything else reads no clock.
+#[inline]
+pub(crate) fn now_if(needed: bool) -> Option<Instant> {
+    if needed { Some(now()) } else { None }
+}
+
 /// Time since `start`, zero if `start` is in the future.
 #[inline]
 pub(crate) fn since(start: Instant) -> Duration {

@@ -31,32 +31,56 @@ where
     A: FnMut() -> (R, Verdict, View<R>),
     S: BlockingSleeper + ?Sized,
 {
-    // Reads the clock only for a deadline, which counts from before the first attempt.
-    let start = policy().deadline_value().map(|_| crate::clock::now());
+    #[cfg(debug_assertions)]
+    {
+        // An unoptimised build is for compiling fast, not for running fast: the whole loop is
+        // one copy per outcome and sleeper type, shared by the sites through a trait object,
+        // instead of one copy per site.
+        let attempt: &mut dyn FnMut() -> (R, Verdict, View<R>) = &mut attempt;
+        retry_shared(policy(), site(), observer, sleeper, attempt)
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        // Reads the clock only for a deadline, which counts from before the first attempt.
+        let start = crate::clock::now_if(policy().deadline_value().is_some());
+        let (outcome, verdict, view) = attempt();
+        if verdict.is_success() {
+            return outcome;
+        }
+        retry_after_failure(
+            start,
+            policy,
+            site,
+            observer,
+            sleeper,
+            &mut attempt,
+            outcome,
+            verdict,
+            view,
+        )
+    }
+}
+
+/// [`retry_blocking`] in an unoptimised build: the same loop, behind a trait object.
+#[cfg(debug_assertions)]
+fn retry_shared<R, S>(
+    policy: &Policy,
+    site: &'static Site,
+    observer: Option<&dyn Observer>,
+    sleeper: &S,
+    attempt: &mut dyn FnMut() -> (R, Verdict, View<R>),
+) -> R
+where
+    S: BlockingSleeper + ?Sized,
+{
+    let start = crate::clock::now_if(policy.deadline_value().is_some());
     let (outcome, verdict, view) = attempt();
     if verdict.is_success() {
         return outcome;
     }
-    if cfg!(debug_assertions) {
-        // An unoptimised build is for compiling fast: there the loop is one copy per outcome
-        // type, shared by the sites through trait objects, rather than one copy per site.
-        let policy: &dyn Fn() -> &'p Policy = &policy;
-        let site: &dyn Fn() -> &'static Site = &site;
-        let attempt: &mut dyn FnMut() -> (R, Verdict, View<R>) = &mut attempt;
-        return retry_after_failure(
-            start, policy, site, observer, sleeper, attempt, outcome, verdict, view,
-        );
-    }
+    let (policy, site) = (|| policy, || site);
     retry_after_failure(
-        start,
-        policy,
-        site,
-        observer,
-        sleeper,
-        &mut attempt,
-        outcome,
-        verdict,
-        view,
+        start, policy, site, observer, sleeper, attempt, outcome, verdict, view,
     )
 }
 
@@ -113,5 +137,108 @@ where
                 (outcome, verdict, view) = attempt();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The loop as a sync site drives it. CI runs these in an optimised build too, where
+    //! `retry_blocking` takes its other path (first attempt inline, the rest generic per site).
+
+    use core::time::Duration;
+
+    use super::*;
+    use crate::__private::view::ViewFn;
+    use crate::event::{EventKind, GiveUpReason};
+    use crate::testing::{self, Recorder};
+    use crate::{Jitter, ThreadSleeper};
+
+    static SITE: Site = Site::new("run", "tests", "run.rs", 1);
+    const POLICY: Policy = Policy::exponential(Duration::from_millis(10))
+        .max_attempts(4)
+        .jitter(Jitter::None);
+
+    /// What a site's attempt closure returns for `outcome`: errors retryable unless `fatal`.
+    fn classify(
+        outcome: Result<u32, &'static str>,
+    ) -> (
+        Result<u32, &'static str>,
+        Verdict,
+        View<Result<u32, &'static str>>,
+    ) {
+        let show: ViewFn<Result<u32, &'static str>> = crate::__private::view::opaque;
+        match outcome {
+            Ok(_) => (outcome, Verdict::SUCCESS, None),
+            Err(e) => (outcome, Verdict::error(e != "fatal", None), Some(show)),
+        }
+    }
+
+    /// Runs a site whose attempts return `script` in turn, then `Ok(0)`.
+    fn run(
+        policy: &Policy,
+        observer: Option<&dyn Observer>,
+        script: &[Result<u32, &'static str>],
+    ) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
+        let sleeps = testing::instant_sleep();
+        let mut calls = 0;
+        let outcome = retry_blocking(
+            || policy,
+            || &SITE,
+            observer,
+            &ThreadSleeper,
+            || {
+                calls += 1;
+                classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
+            },
+        );
+        (outcome, calls, sleeps.delays())
+    }
+
+    #[test]
+    fn first_success_returns_at_once() {
+        assert_eq!(run(&POLICY, None, &[Ok(7)]), (Ok(7), 1, vec![]));
+    }
+
+    #[test]
+    fn retries_with_the_schedule_until_success() {
+        let (outcome, calls, delays) = run(&POLICY, None, &[Err("a"), Err("b"), Ok(3)]);
+        assert_eq!((outcome, calls), (Ok(3), 3));
+        assert_eq!(delays, [10, 20].map(Duration::from_millis));
+    }
+
+    #[test]
+    fn gives_up_when_exhausted_or_not_retryable() {
+        let (outcome, calls, delays) = run(&POLICY, None, &[Err("a"); 6]);
+        assert_eq!((outcome, calls, delays.len()), (Err("a"), 4, 3));
+        let (outcome, calls, _) = run(&POLICY, None, &[Err("a"), Err("fatal"), Ok(1)]);
+        assert_eq!((outcome, calls), (Err("fatal"), 2));
+    }
+
+    #[test]
+    fn reports_to_the_observer_with_the_error() {
+        let recorder = Recorder::new();
+        let (outcome, _, _) = run(&POLICY, Some(&recorder), &[Err("a"), Ok(5)]);
+        assert_eq!(outcome, Ok(5));
+        let events = recorder.events();
+        let kinds: Vec<_> = events.iter().map(|e| (e.kind(), e.attempt())).collect();
+        assert_eq!(kinds, [(EventKind::Retry, 1), (EventKind::Success, 2)]);
+        assert_eq!(events[0].error_type(), Some("&str"));
+        assert_eq!(events[0].delay(), Some(Duration::from_millis(10)));
+
+        recorder.clear();
+        let _ = run(&POLICY, Some(&recorder), &[Err("fatal")]);
+        let events = recorder.events();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].reason(), Some(GiveUpReason::NotRetryable));
+    }
+
+    #[test]
+    fn a_deadline_stops_retries_that_would_overrun_it() {
+        let policy = POLICY.max_attempts(10).deadline(Duration::from_millis(25));
+        // Sleeps are instant here, so the clock barely moves: 10ms and 20ms each fit in what
+        // is left of 25ms, the third delay (40ms) would not.
+        let (outcome, calls, delays) = run(&policy, None, &[Err("a"); 10]);
+        assert_eq!((outcome, calls), (Err("a"), 3));
+        assert_eq!(delays, [10, 20].map(Duration::from_millis));
     }
 }
