@@ -1,10 +1,12 @@
-//! Code generation: the retry loop, expanded inline in the function's own body.
+//! Code generation: the function's body becomes its retry loop.
 //!
 //! The signature is never rewritten. Each attempt runs the body in a fresh closure (sync) or a
-//! fresh non-`move` async block (async), so `return` and `?` end the attempt, not the call, and
-//! the body borrows the arguments (`&mut self` included) instead of moving them into a runtime
-//! closure. Generated locals are `__retry_`-prefixed with mixed-site hygiene, and the runtime is
-//! named by an absolute path.
+//! fresh non-`move` async block (async), so `return` and `?` end the attempt, not the call. A
+//! plain sync site hands a `move` closure (one attempt and its classification) to the runtime's
+//! `retry_blocking`, which runs the first attempt inline and the rest out of line; async sites,
+//! and sync ones with a budget, breaker or context, keep the loop in the function (or its
+//! future), where the body borrows the arguments, `&mut self` included. Generated locals are
+//! `__retry_`-prefixed with mixed-site hygiene, and the runtime is named by an absolute path.
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
@@ -142,10 +144,7 @@ impl Site<'_> {
             let attempt = self.blocking_attempt(attempt_body);
             let observer = self.observer();
             let sleeper = self.sleeper();
-            let policy_fn = match &args.policy {
-                None => quote_spanned!(Span::mixed_site()=> __retry_policy),
-                Some(_) => quote_spanned!(Span::mixed_site()=> || __retry_policy),
-            };
+            let policy_fn = self.policy_fn();
             return quote_spanned! {Span::mixed_site()=>
                 #policy_setup
                 #site
@@ -193,6 +192,15 @@ impl Site<'_> {
                 let __retry_policy_holder: #krate::Policy = #copied #overrides;
                 let __retry_policy: &#krate::Policy = &__retry_policy_holder;
             }
+        }
+    }
+
+    /// The policy as a closure returning it, for the runtime functions that fold a `const`
+    /// policy into their code: the zero-sized `__retry_policy`, or one that returns the local.
+    fn policy_fn(&self) -> TokenStream {
+        match &self.args.policy {
+            None => quote_spanned!(Span::mixed_site()=> __retry_policy),
+            Some(_) => quote_spanned!(Span::mixed_site()=> || __retry_policy),
         }
     }
 
@@ -358,7 +366,6 @@ impl Site<'_> {
     /// The engine's decision on `__retry_verdict`, with the site's budget, breaker and context.
     fn decide(&self) -> TokenStream {
         let krate = &self.krate;
-        let policy = &self.policy;
         let args = self.args;
         let observer = self.observer();
         let none = quote!(::core::option::Option::None);
@@ -377,9 +384,10 @@ impl Site<'_> {
             Some(_) => quote_spanned!(Span::mixed_site()=> ::core::option::Option::Some(&__retry_context)),
             None => none,
         };
+        let policy_fn = self.policy_fn();
         quote_spanned! {Span::mixed_site()=>
             __retry_engine.decide(
-                #policy,
+                #policy_fn,
                 __retry_site(),
                 #krate::__private::Hooks { observer: #observer, budget: #budget, permit: #permit },
                 #context,

@@ -3,7 +3,7 @@
 //!
 //! The macro parses the arguments (`args`), parses the function's signature but keeps its body
 //! as tokens (`item`), checks the keys against each other and the signature (`validate`), then
-//! expands the loop inline (`expand`). When anything is wrong, every error is reported at once,
+//! expands the body into the retry loop (`expand`). When anything is wrong, every error is reported at once,
 //! each on the token at fault, and the function is emitted unchanged beside them (`fallback`).
 
 mod args;

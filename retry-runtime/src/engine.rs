@@ -1,9 +1,11 @@
 //! The retry loop's state machine, shared by `#[retry]` expansions, [`call`](crate::call) and
 //! [`call_async`](crate::call_async).
 //!
-//! The caller runs an attempt, classifies its outcome, and asks the engine what to do next. The
-//! success path is inline and touches only the attempt counter; everything a failure needs (the
-//! clock, the random generator, observers) sits behind the out-of-line [`Engine::failed`].
+//! The caller runs an attempt, classifies its outcome as a [`Verdict`], and asks the engine what to
+//! do next ([`Engine::decide`]). The success path is inline and touches nothing but the verdict;
+//! everything a failure needs (the clock, the random generator, observers) is out of line. A
+//! plain site (no budget, breaker or context) takes the lean path, `Progress::failed_plain`; the
+//! sync loop of `run.rs` drives that path directly.
 
 use core::time::Duration;
 use std::time::Instant;
@@ -287,11 +289,14 @@ impl Engine {
     /// a failure out of line (`view` shows the error to observers). For loops that keep their
     /// state in a future or beside a budget, a breaker or a context; plain sync sites run
     /// [`retry_blocking`](crate::__private::retry_blocking) instead.
+    ///
+    /// The policy comes as a closure, as for `retry_blocking`: in an optimised build a plain
+    /// site's failure path is its own out-of-line copy, with the site's `const` policy folded in.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)] // the site's parts, each passed as it is
-    pub fn decide<R>(
+    pub fn decide<'p, R, P: Fn() -> &'p Policy>(
         &mut self,
-        policy: &Policy,
+        policy: P,
         site: &'static Site,
         hooks: Hooks<'_, '_>,
         context: Option<&Attempt>,
@@ -300,23 +305,24 @@ impl Engine {
         view: View<R>,
     ) -> Next {
         if verdict.is_success() {
-            return self.succeeded(policy, site, hooks);
+            return self.succeeded(policy(), site, hooks);
         }
         let failure = verdict.failure(show(outcome, view));
         if hooks.budget.is_none() && hooks.permit.is_none() && context.is_none() {
             self.failed_plain_outlined(policy, site, hooks.observer, failure)
         } else {
-            self.failed_hooked(policy, site, hooks, context, failure)
+            self.failed_hooked(policy(), site, hooks, context, failure)
         }
     }
 
-    /// The attempt failed (or `until` rejected its value): give up, or sleep and go again.
+    /// The attempt failed (or `until` rejected its value): give up, or sleep and go again. What
+    /// [`decide`](Self::decide) does on a failure, inline: for tests that build the failure.
     ///
     /// Inline only to pick one of two out-of-line paths: at a site with no budget, breaker or
     /// context (a `#[retry]` expansion passes those as literal `None`s) the choice folds away
     /// and the lean path runs, which is what most sites are.
-    #[inline(always)]
-    pub fn failed(
+    #[cfg(test)]
+    pub(crate) fn failed(
         &mut self,
         policy: &Policy,
         site: &'static Site,
@@ -325,7 +331,7 @@ impl Engine {
         failure: Failure<'_>,
     ) -> Next {
         if hooks.budget.is_none() && hooks.permit.is_none() && context.is_none() {
-            self.failed_plain_outlined(policy, site, hooks.observer, failure)
+            self.failed_plain(policy, site, hooks.observer, failure)
         } else {
             self.failed_hooked(policy, site, hooks, context, failure)
         }
@@ -345,9 +351,30 @@ impl Engine {
     }
 
     /// [`failed_plain`](Self::failed_plain), out of line: for loops whose frame or future
-    /// should not grow by the decision's code.
+    /// should not grow by the decision's code. One copy per site in an optimised build, where
+    /// the site's policy folds into it; one shared copy in an unoptimised build, which is for
+    /// compiling fast.
     #[inline(never)]
-    fn failed_plain_outlined(
+    fn failed_plain_outlined<'p, P: Fn() -> &'p Policy>(
+        &mut self,
+        policy: P,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+        failure: Failure<'_>,
+    ) -> Next {
+        #[cfg(debug_assertions)]
+        {
+            self.failed_plain_shared(policy(), site, observer, failure)
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            self.failed_plain(policy(), site, observer, failure)
+        }
+    }
+
+    #[cfg(debug_assertions)]
+    #[inline(never)]
+    fn failed_plain_shared(
         &mut self,
         policy: &Policy,
         site: &'static Site,
@@ -357,7 +384,7 @@ impl Engine {
         self.failed_plain(policy, site, observer, failure)
     }
 
-    /// [`failed`](Self::failed) at a site with nothing but an observer to tell. Inline, so that
+    /// A failure at a site with nothing but an observer to tell. Inline, so that
     /// a `const` policy folds into the decision.
     #[inline(always)]
     fn failed_plain(
@@ -372,7 +399,7 @@ impl Engine {
             .failed_plain(policy, site, observer, failure.retryable, failure.hint, error)
     }
 
-    /// [`failed`](Self::failed) at a site with a budget, a breaker or a context to consult.
+    /// A failure at a site with a budget, a breaker or a context to consult.
     #[cold]
     #[inline(never)]
     fn failed_hooked(
