@@ -298,11 +298,8 @@ impl Site<'_> {
             let __retry_result: #output = #run;
             let (__retry_verdict, __retry_view) = #verdict;
             match #decide {
-                #krate::__private::Next::Return => return __retry_result,
-                #krate::__private::Next::Sleep(__retry_delay) => {
-                    ::core::mem::drop(__retry_result);
-                    #sleep
-                }
+                ::core::ops::ControlFlow::Break(__retry_result) => return __retry_result,
+                ::core::ops::ControlFlow::Continue(__retry_delay) => { #sleep }
             }
         };
         let attempt_and_sleep = if self.is_async {
@@ -392,7 +389,7 @@ impl Site<'_> {
                 #krate::__private::Hooks { observer: #observer, budget: #budget, permit: #permit },
                 #context,
                 __retry_verdict,
-                &__retry_result,
+                __retry_result,
                 __retry_view,
             )
         }

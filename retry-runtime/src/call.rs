@@ -2,9 +2,11 @@
 //! async ones.
 
 use crate::classify::Outcome;
-use crate::engine::{Engine, Hooks, Next, Verdict, View};
+use crate::engine::{Delay, Engine, Hooks, Verdict, View};
 use crate::event::Site;
 use crate::sleep::{self, AsyncSleeper, BlockingSleeper, ThreadSleeper};
+use core::ops::ControlFlow;
+
 use crate::{Attempt, Policy};
 
 /// Runs `f` until it succeeds or `policy` gives up, sleeping between attempts; returns the last
@@ -56,12 +58,9 @@ where
     loop {
         engine.begin(&mut attempt);
         let outcome = f(&attempt);
-        match decide::<R>(&mut engine, policy, &CALL_SITE, &attempt, &outcome) {
-            Next::Return => return outcome,
-            Next::Sleep(delay) => {
-                drop(outcome);
-                sleep::blocking(sleeper, delay);
-            }
+        match decide::<R>(&mut engine, policy, &CALL_SITE, &attempt, outcome) {
+            ControlFlow::Break(outcome) => return outcome,
+            ControlFlow::Continue(delay) => sleep::blocking(sleeper, delay),
         }
     }
 }
@@ -109,12 +108,9 @@ where
     loop {
         engine.begin(&mut attempt);
         let outcome = f(&attempt).await;
-        match decide::<R>(&mut engine, policy, &CALL_SITE, &attempt, &outcome) {
-            Next::Return => return outcome,
-            Next::Sleep(delay) => {
-                drop(outcome);
-                sleep::nonblocking(sleeper, delay).await;
-            }
+        match decide::<R>(&mut engine, policy, &CALL_SITE, &attempt, outcome) {
+            ControlFlow::Break(outcome) => return outcome,
+            ControlFlow::Continue(delay) => sleep::nonblocking(sleeper, delay).await,
         }
     }
 }
@@ -129,8 +125,8 @@ fn decide<R: Outcome>(
     policy: &Policy,
     site: &'static Site,
     attempt: &Attempt,
-    outcome: &R,
-) -> Next {
+    outcome: R,
+) -> ControlFlow<R, Delay> {
     let verdict = match outcome.split() {
         Ok(_) => Verdict::SUCCESS,
         Err(Some(_)) => Verdict::error(true, None),

@@ -7,6 +7,7 @@
 //! plain site (no budget, breaker or context) takes the lean path, `Progress::failed_plain`; the
 //! sync loop of `run.rs` drives that path directly.
 
+use core::ops::ControlFlow;
 use core::time::Duration;
 use std::time::Instant;
 
@@ -180,7 +181,7 @@ impl core::fmt::Debug for Hooks<'_, '_> {
     }
 }
 
-/// One call's retry state, 40 bytes: it lives in every retrying future, so it is kept small.
+/// One call's retry state, 32 bytes: it lives in every retrying future, so it is kept small.
 ///
 /// Until the first failure it holds only the call's start time, and only when something needs
 /// it (a deadline, a `context`, an attempt timeout): a first-attempt success reads no clock.
@@ -188,24 +189,19 @@ impl core::fmt::Debug for Hooks<'_, '_> {
 /// code instead of taking room in the future.
 #[derive(Debug)]
 pub struct Engine {
-    state: State,
+    progress: Progress,
 }
 
-#[derive(Debug)]
-enum State {
-    /// Nothing has failed yet.
-    Fresh { clock: Option<Instant> },
-    /// Something has.
-    Failing(Progress),
-}
-
-/// What a call knows once something has failed.
+/// What a call knows: which attempt it is on, when it started, where its backoff stands.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Progress {
-    attempt: u32,
-    // The call's start, or the first time a failure needed the clock (a deadline or an observer
-    // to report to); a failure that needs neither reads no clock.
-    start: Option<Instant>,
+    // Attempts retried so far: the running attempt's number less one. Counted from zero so
+    // that a fresh engine is all zeros, the cheapest value to set up.
+    retries: u32,
+    // The call's start as a `clock::stamp` (0: not read), or the first time a failure needed
+    // the clock (a deadline or an observer to report to); a failure that needs neither reads no
+    // clock. A stamp rather than an `Instant`: half the size.
+    start: u64,
     // The backoff's running state; with decorrelated jitter, which ignores the backoff, its
     // `current` is the delay slept last.
     schedule: Schedule,
@@ -216,31 +212,21 @@ impl Engine {
     /// deadline or `track_time` asks for it (a `context` or an attempt timeout).
     #[inline(always)]
     pub fn new(policy: &Policy, track_time: bool) -> Self {
-        let clock = if track_time || policy.deadline_value().is_some() {
-            Some(crate::clock::now())
-        } else {
-            None
-        };
+        let start = crate::clock::stamp_if(track_time || policy.deadline_value().is_some());
         Engine {
-            state: State::Fresh { clock },
+            progress: Progress::new(start),
         }
     }
 
     /// The number of the attempt running or just run, 1-based.
     #[inline(always)]
     pub fn attempt(&self) -> u32 {
-        match &self.state {
-            State::Fresh { .. } => 1,
-            State::Failing(progress) => progress.attempt,
-        }
+        self.progress.attempt()
     }
 
     /// When the call started, if anything has read the clock.
     fn start(&self) -> Option<Instant> {
-        match &self.state {
-            State::Fresh { clock } => *clock,
-            State::Failing(progress) => progress.start,
-        }
+        (self.progress.start != 0).then(|| crate::clock::instant_of(self.progress.start))
     }
 
     /// A context for the body, for sites with `context` (or [`call`](crate::call)).
@@ -261,8 +247,10 @@ impl Engine {
     /// The time limit for the next attempt: `limit`, shortened to what is left of the deadline.
     #[inline]
     pub fn attempt_limit(&self, policy: &Policy, limit: Duration) -> Duration {
-        match (policy.deadline_value(), self.start()) {
-            (Some(deadline), Some(start)) => limit.min(deadline.saturating_sub(crate::clock::since(start))),
+        match (policy.deadline_value(), self.progress.start) {
+            (Some(deadline), start) if start != 0 => {
+                limit.min(deadline.saturating_sub(crate::clock::since_stamp(start)))
+            }
             _ => limit,
         }
     }
@@ -279,14 +267,15 @@ impl Engine {
                 report_transition(site, hooks.observer, self.attempt(), transition);
             }
         }
-        if let State::Failing(progress) = &mut self.state {
-            progress.report_success(policy, site, hooks.observer);
+        if self.progress.retries > 0 {
+            self.progress.report_success(policy, site, hooks.observer);
         }
         Next::Return
     }
 
-    /// What comes after an attempt its site classified as `verdict`: the success path inline,
-    /// a failure out of line (`view` shows the error to observers). For loops that keep their
+    /// What comes after an attempt its site classified as `verdict`: `Break(outcome)` to return
+    /// it, or `Continue(delay)` to sleep (the outcome dropped) and run the next attempt. The
+    /// success path is inline, a failure out of line (`view` shows the error to observers). For loops that keep their
     /// state in a future or beside a budget, a breaker or a context; plain sync sites run
     /// [`retry_blocking`](crate::__private::retry_blocking) instead.
     ///
@@ -301,17 +290,25 @@ impl Engine {
         hooks: Hooks<'_, '_>,
         context: Option<&Attempt>,
         verdict: Verdict,
-        outcome: &R,
+        outcome: R,
         view: View<R>,
-    ) -> Next {
+    ) -> ControlFlow<R, Delay> {
         if verdict.is_success() {
-            return self.succeeded(policy(), site, hooks);
+            self.succeeded(policy(), site, hooks);
+            return ControlFlow::Break(outcome);
         }
-        let failure = verdict.failure(show(outcome, view));
-        if hooks.budget.is_none() && hooks.permit.is_none() && context.is_none() {
+        // The outcome comes by value and is only borrowed here, on the failure path, so a
+        // success never needs it in memory.
+        let failure = verdict.failure(show(&outcome, view));
+        let next = if hooks.budget.is_none() && hooks.permit.is_none() && context.is_none() {
             self.failed_plain_outlined(policy, site, hooks.observer, failure)
         } else {
             self.failed_hooked(policy(), site, hooks, context, failure)
+        };
+        match next {
+            Next::Return => ControlFlow::Break(outcome),
+            // The error goes before the sleep: it may hold a connection or a buffer.
+            Next::Sleep(delay) => ControlFlow::Continue(delay),
         }
     }
 
@@ -337,17 +334,10 @@ impl Engine {
         }
     }
 
-    /// The call's progress, begun at its first failure.
+    /// The call's progress.
     #[inline(always)]
     fn progress(&mut self) -> &mut Progress {
-        if let State::Fresh { clock } = self.state {
-            self.state = State::Failing(Progress::after_first_failure(clock));
-        }
-        match &mut self.state {
-            State::Failing(progress) => progress,
-            // Just set above; the optimiser knows it.
-            State::Fresh { .. } => unreachable!(),
-        }
+        &mut self.progress
     }
 
     /// [`failed_plain`](Self::failed_plain), out of line: for loops whose frame or future
@@ -419,7 +409,7 @@ impl Engine {
         }
         let mut permit = hooks.permit;
         if let Some(transition) = permit.as_deref_mut().and_then(|p| p.record(struggling)) {
-            report_transition(site, hooks.observer, progress.attempt, transition);
+            report_transition(site, hooks.observer, progress.attempt(), transition);
         }
         let retryable = failure.retryable && !stopped;
         let mut elapsed = None;
@@ -432,7 +422,7 @@ impl Engine {
             // ends the call with that error rather than a bare `CircuitOpen`.
             let (admitted, transition) = permit.renew();
             if let Some(transition) = transition {
-                report_transition(site, hooks.observer, progress.attempt, transition);
+                report_transition(site, hooks.observer, progress.attempt(), transition);
             }
             if !admitted {
                 decision = Err(GiveUpReason::CircuitOpen);
@@ -509,15 +499,22 @@ fn report_transition(
 }
 
 impl Progress {
-    /// The progress of a call whose first attempt just failed; `start` is when it began, if a
-    /// deadline needed the clock.
+    /// The progress of a call about to run (or that just ran) its first attempt; `start` is
+    /// the `clock::stamp` of its start, 0 if nothing needed the clock.
     #[inline(always)]
-    pub(crate) fn after_first_failure(start: Option<Instant>) -> Progress {
+    pub(crate) fn new(start: u64) -> Progress {
         Progress {
-            attempt: 1,
+            retries: 0,
             start,
             schedule: Schedule::new(),
         }
+    }
+
+    /// The number of the attempt running or just run, 1-based.
+    #[inline(always)]
+    fn attempt(&self) -> u32 {
+        // At most `max_attempts`, which is a `u32`: no overflow.
+        self.retries + 1
     }
 
     /// A failure at a site with nothing but an observer to tell.
@@ -566,7 +563,7 @@ impl Progress {
         if !crate::switch::is_enabled() {
             return Err(GiveUpReason::Disabled);
         }
-        if self.attempt >= policy.max_attempts_value() {
+        if self.attempt() >= policy.max_attempts_value() {
             return Err(GiveUpReason::Exhausted);
         }
         let delay = self.next_delay(policy, hint);
@@ -600,7 +597,7 @@ impl Progress {
             let event = (EventKind::Retry, Some(Duration::from_nanos(delay)), None, elapsed);
             self.tell(policy, site, observer, event, error);
         }
-        self.attempt += 1;
+        self.retries += 1;
         Next::Sleep(Delay(delay))
     }
 
@@ -658,12 +655,11 @@ impl Progress {
 
     /// Time since the call started (or since the clock was first needed).
     fn elapsed(&mut self) -> Duration {
-        match self.start {
-            Some(start) => crate::clock::since(start),
-            None => {
-                self.start = Some(crate::clock::now());
-                Duration::ZERO
-            }
+        if self.start == 0 {
+            self.start = crate::clock::stamp();
+            Duration::ZERO
+        } else {
+            crate::clock::since_stamp(self.start)
         }
     }
 
@@ -702,7 +698,7 @@ impl Progress {
         let event = Event {
             site: *site.info(),
             kind,
-            attempt: self.attempt,
+            attempt: self.attempt(),
             max_attempts: policy.max_attempts_value(),
             delay,
             elapsed: elapsed.unwrap_or_else(|| self.elapsed()),
@@ -830,7 +826,8 @@ mod tests {
             Next::Return
         );
         assert!(recorder.events().is_empty());
-        assert!(matches!(engine.state, State::Fresh { clock: None }));
+        assert_eq!((engine.progress.retries, engine.progress.start), (0, 0));
+        assert_eq!(size_of::<Engine>(), 32);
     }
 
     #[test]
@@ -855,10 +852,8 @@ mod tests {
             let policy = Policy::exponential(Duration::from_millis(1)).max_attempts(attempts);
             let mut engine = Engine::new(&policy, false);
             fail(&mut engine, &policy, None, failure(true));
-            let State::Failing(progress) = &mut engine.state else {
-                panic!("failing")
-            };
-            progress.attempt = attempts - 1;
+            let progress = &mut engine.progress;
+            progress.retries = attempts - 2;
             for _ in 0..200 {
                 progress.schedule.next(&policy);
             }

@@ -3,8 +3,6 @@
 //! a failure runs in a cold function of its own, so its registers and stack never burden the
 //! success path.
 
-use std::time::Instant;
-
 use crate::Policy;
 use crate::engine::{Next, Progress, Verdict, View, show};
 use crate::event::{Observer, Site};
@@ -42,7 +40,7 @@ where
     #[cfg(not(debug_assertions))]
     {
         // Reads the clock only for a deadline, which counts from before the first attempt.
-        let start = crate::clock::now_if(policy().deadline_value().is_some());
+        let start = crate::clock::stamp_if(policy().deadline_value().is_some());
         let (outcome, verdict, view) = attempt();
         if verdict.is_success() {
             return outcome;
@@ -73,7 +71,7 @@ fn retry_shared<R, S>(
 where
     S: BlockingSleeper + ?Sized,
 {
-    let start = crate::clock::now_if(policy.deadline_value().is_some());
+    let start = crate::clock::stamp_if(policy.deadline_value().is_some());
     let (outcome, verdict, view) = attempt();
     if verdict.is_success() {
         return outcome;
@@ -89,7 +87,7 @@ where
 #[inline(never)]
 #[allow(clippy::too_many_arguments)] // the first attempt's outcome goes in registers, not a tuple
 fn retry_after_failure<'p, R, P, T, A, S>(
-    start: Option<Instant>,
+    start: u64,
     policy: P,
     site: T,
     observer: Option<&dyn Observer>,
@@ -106,7 +104,7 @@ where
     S: BlockingSleeper + ?Sized,
 {
     // Kept here rather than in the engine: the loop knows it is past the first failure.
-    let mut progress = Progress::after_first_failure(start);
+    let mut progress = Progress::new(start);
     // Resolved once per call: an observer installed while a call is retrying sees the calls
     // that fail after it, not the rest of this one.
     let observer = crate::event::target(observer);
