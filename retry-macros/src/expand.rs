@@ -122,7 +122,8 @@ impl Site<'_> {
         let line = quote_spanned!(function.sig.ident.span()=> ::core::line!());
         let policy_setup = self.policy_setup();
         let policy = &self.policy;
-        let track_time = args.context.is_some() || args.attempt_timeout.is_some();
+        // A context reads the clock itself; the engine takes the call's start from it.
+        let track_time = args.attempt_timeout.is_some();
         let context_setup = args.context.as_ref().map(|_| {
             quote_spanned! {Span::mixed_site()=>
                 let mut __retry_context = __retry_engine.context(#policy);

@@ -41,6 +41,11 @@ pub struct Attempt {
 const NO_HINT: u64 = u64::MAX;
 
 impl Attempt {
+    /// When the call started.
+    pub(crate) fn started(&self) -> Instant {
+        self.start
+    }
+
     pub(crate) fn new(max_attempts: u32, start: Instant, deadline: Option<Duration>) -> Self {
         Attempt {
             number: 1,

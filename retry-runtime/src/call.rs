@@ -53,7 +53,7 @@ where
     F: FnMut(&Attempt) -> R,
     S: BlockingSleeper + ?Sized,
 {
-    let mut engine = Engine::new(policy, true);
+    let mut engine = Engine::new(policy, false);
     let mut attempt = engine.context(policy);
     loop {
         engine.begin(&mut attempt);
@@ -103,7 +103,7 @@ where
     F: AsyncFnMut(&Attempt) -> R,
     S: AsyncSleeper + ?Sized,
 {
-    let mut engine = Engine::new(policy, true);
+    let mut engine = Engine::new(policy, false);
     let mut attempt = engine.context(policy);
     loop {
         engine.begin(&mut attempt);

@@ -36,7 +36,12 @@ const STAMP_EPOCH: u64 = 1 << 62;
 /// Now, as nanoseconds on a process-wide scale: eight bytes where an `Instant` takes sixteen,
 /// for the retry state every retrying future carries. Never 0, which means "not read".
 pub(crate) fn stamp() -> u64 {
-    let (epoch, now) = (epoch(), now());
+    stamp_of(now())
+}
+
+/// `instant` as a [`stamp`].
+pub(crate) fn stamp_of(instant: Instant) -> u64 {
+    let (epoch, now) = (epoch(), instant);
     let nanos = |d: Duration| d.as_nanos().min(u128::from(STAMP_EPOCH - 1)) as u64;
     match now.checked_duration_since(epoch) {
         Some(ahead) => STAMP_EPOCH + nanos(ahead),

@@ -209,7 +209,8 @@ pub(crate) struct Progress {
 
 impl Engine {
     /// A call about to run its first attempt. The clock is read now only when the policy has a
-    /// deadline or `track_time` asks for it (a `context` or an attempt timeout).
+    /// deadline or `track_time` asks for it (an attempt timeout). A `context` reads it itself,
+    /// and the engine takes the call's start from it at the first failure.
     #[inline(always)]
     pub fn new(policy: &Policy, track_time: bool) -> Self {
         let start = crate::clock::stamp_if(track_time || policy.deadline_value().is_some());
@@ -401,6 +402,10 @@ impl Engine {
         failure: Failure<'_>,
     ) -> Next {
         let progress = self.progress();
+        if let (0, Some(context)) = (progress.start, context) {
+            // The call's start, which the context read: events count from there.
+            progress.start = crate::clock::stamp_of(context.started());
+        }
         let (stopped, body_hint) = context.map_or((false, None), Attempt::take_verdict);
         // Only failures worth retrying say the dependency is struggling.
         let struggling = failure.retryable && !failure.rejected;
