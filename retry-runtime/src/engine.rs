@@ -314,11 +314,7 @@ impl Engine {
     }
 
     /// The attempt failed (or `until` rejected its value): give up, or sleep and go again. What
-    /// [`decide`](Self::decide) does on a failure, inline: for tests that build the failure.
-    ///
-    /// Inline only to pick one of two out-of-line paths: at a site with no budget, breaker or
-    /// context (a `#[retry]` expansion passes those as literal `None`s) the choice folds away
-    /// and the lean path runs, which is what most sites are.
+    /// [`decide`](Self::decide) does with a failure, for tests that build the failure by hand.
     #[cfg(test)]
     pub(crate) fn failed(
         &mut self,
