@@ -276,15 +276,55 @@ impl Engine {
 
     /// What comes after an attempt its site classified as `verdict`: `Break(outcome)` to return
     /// it, or `Continue(delay)` to sleep (the outcome dropped) and run the next attempt. The
-    /// success path is inline, a failure out of line (`view` shows the error to observers). For loops that keep their
-    /// state in a future or beside a budget, a breaker or a context; plain sync sites run
-    /// [`retry_blocking`](crate::__private::retry_blocking) instead.
+    /// success path is inline, a failure out of line (`view` shows the error to observers). For
+    /// loops that keep their state in a future or beside a budget, a breaker or a context; plain
+    /// sync sites run [`retry_blocking`](crate::__private::retry_blocking) instead.
     ///
     /// The policy comes as a closure, as for `retry_blocking`: in an optimised build a plain
     /// site's failure path is its own out-of-line copy, with the site's `const` policy folded in.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)] // the site's parts, each passed as it is
     pub fn decide<'p, R, P: Fn() -> &'p Policy>(
+        &mut self,
+        policy: P,
+        site: &'static Site,
+        hooks: Hooks<'_, '_>,
+        context: Option<&Attempt>,
+        verdict: Verdict,
+        outcome: R,
+        view: View<R>,
+    ) -> ControlFlow<R, Delay> {
+        #[cfg(debug_assertions)]
+        {
+            // An unoptimised build is for compiling fast: one copy of the decision per outcome
+            // type, not one per site's policy.
+            self.decide_shared(policy(), site, hooks, context, verdict, outcome, view)
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            self.decide_with(policy, site, hooks, context, verdict, outcome, view)
+        }
+    }
+
+    /// [`decide`](Self::decide) in an unoptimised build.
+    #[cfg(debug_assertions)]
+    #[allow(clippy::too_many_arguments)] // `decide`'s own
+    fn decide_shared<R>(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        hooks: Hooks<'_, '_>,
+        context: Option<&Attempt>,
+        verdict: Verdict,
+        outcome: R,
+        view: View<R>,
+    ) -> ControlFlow<R, Delay> {
+        self.decide_with(|| policy, site, hooks, context, verdict, outcome, view)
+    }
+
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)] // `decide`'s own
+    fn decide_with<'p, R, P: Fn() -> &'p Policy>(
         &mut self,
         policy: P,
         site: &'static Site,
