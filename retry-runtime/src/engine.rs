@@ -371,16 +371,10 @@ impl Engine {
         }
     }
 
-    /// The call's progress.
-    #[inline(always)]
-    fn progress(&mut self) -> &mut Progress {
-        &mut self.progress
-    }
-
     /// [`failed_plain`](Self::failed_plain), out of line: for loops whose frame or future
     /// should not grow by the decision's code. One copy per site in an optimised build, where
-    /// the site's policy folds into it; one shared copy in an unoptimised build, which is for
-    /// compiling fast.
+    /// the site's policy folds into it; one per outcome type in an unoptimised build, where
+    /// [`decide`](Self::decide) hands it a closure of its own.
     #[inline(never)]
     fn failed_plain_outlined<'p, P: Fn() -> &'p Policy>(
         &mut self,
@@ -389,26 +383,7 @@ impl Engine {
         observer: Option<&dyn Observer>,
         failure: Failure<'_>,
     ) -> Next {
-        #[cfg(debug_assertions)]
-        {
-            self.failed_plain_shared(policy(), site, observer, failure)
-        }
-        #[cfg(not(debug_assertions))]
-        {
-            self.failed_plain(policy(), site, observer, failure)
-        }
-    }
-
-    #[cfg(debug_assertions)]
-    #[inline(never)]
-    fn failed_plain_shared(
-        &mut self,
-        policy: &Policy,
-        site: &'static Site,
-        observer: Option<&dyn Observer>,
-        failure: Failure<'_>,
-    ) -> Next {
-        self.failed_plain(policy, site, observer, failure)
+        self.failed_plain(policy(), site, observer, failure)
     }
 
     /// A failure at a site with nothing but an observer to tell. Inline, so that
@@ -422,7 +397,7 @@ impl Engine {
         failure: Failure<'_>,
     ) -> Next {
         let error = failure.error;
-        self.progress()
+        self.progress
             .failed_plain(policy, site, observer, failure.retryable, failure.hint, error)
     }
 
@@ -437,7 +412,7 @@ impl Engine {
         context: Option<&Attempt>,
         failure: Failure<'_>,
     ) -> Next {
-        let progress = self.progress();
+        let progress = &mut self.progress;
         if let (0, Some(context)) = (progress.start, context) {
             // The call's start, which the context read: events count from there.
             progress.start = crate::clock::stamp_of(context.started());
@@ -576,21 +551,10 @@ impl Progress {
         }
     }
 
-    /// A success after failures: counted, and reported to the observer.
-    #[inline(always)]
-    pub(crate) fn succeeded(
-        &mut self,
-        policy: &Policy,
-        site: &'static Site,
-        observer: Option<&dyn Observer>,
-    ) {
-        self.report_success(policy, site, observer);
-    }
-
     /// Give up, or the delay before the next attempt in nanoseconds: what the policy, the kill
-    /// switch and the classification say, before any budget or breaker has its say.
+    /// switch and the classification say, before any budget or breaker has its say. A deadline
+    /// reads the clock into `elapsed`, for the event to report the same time.
     #[inline(always)]
-    /// A deadline reads the clock into `elapsed`, for the event to report the same time.
     fn decide(
         &mut self,
         policy: &Policy,
@@ -704,9 +668,15 @@ impl Progress {
         }
     }
 
+    /// A success after failures: counted, and reported to the observer.
     #[cold]
     #[inline(never)]
-    fn report_success(&mut self, policy: &Policy, site: &'static Site, observer: Option<&dyn Observer>) {
+    pub(crate) fn report_success(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+    ) {
         stats::count(site, Tally::Recovered);
         if let Some(observer) = event::target(observer) {
             self.tell(

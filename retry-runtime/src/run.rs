@@ -105,16 +105,13 @@ where
 {
     // Kept here rather than in the engine: the loop knows it is past the first failure.
     let mut progress = Progress::new(start);
-    // Resolved once per call: an observer installed while a call is retrying sees the calls
-    // that fail after it, not the rest of this one.
-    let observer = crate::event::target(observer);
     loop {
         if verdict.is_success() {
-            progress.succeeded(policy(), site(), observer);
+            progress.report_success(policy(), site(), observer);
             return outcome;
         }
         // The error's view only when someone will look at it.
-        let error = match observer {
+        let error = match crate::event::target(observer) {
             Some(_) => show(&outcome, view),
             None => None,
         };
