@@ -23,8 +23,8 @@ struct Site<'a> {
     krate: TokenStream,
     output: Type,
     is_async: bool,
-    /// How the generated code reaches the policy: a call to a zero-sized closure for a policy
-    /// made of literals (nothing stored in the future), else a local.
+    /// How the generated code reaches the policy: a call to a nested fn for a policy made of
+    /// literals (nothing stored in the future), else a local.
     policy: TokenStream,
 }
 
@@ -45,7 +45,7 @@ pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStr
         Shape::AsyncTrait { output, inner } => ((**output).clone(), true, inner.clone()),
     };
     let policy = match &args.policy {
-        None => quote_spanned!(Span::mixed_site()=> __retry_policy()),
+        None => quote_spanned!(Span::mixed_site()=> __retry_policy_of_this_fn()),
         Some(_) => quote_spanned!(Span::mixed_site()=> __retry_policy),
     };
     let site = Site {
@@ -129,17 +129,17 @@ impl Site<'_> {
                 let mut __retry_context = __retry_engine.context(#policy);
             }
         });
-        // A non-capturing closure: zero-sized, so a retrying future has no room for it, and a
-        // hygienic local, so the user's body can't see it (an item in the fn's body would
-        // shadow the user's names, arguments included); the static inside is out of the body's
-        // sight too.
+        // A nested fn: zero-sized, so a retrying future has no room for it, and cheaper for
+        // rustc to check than a closure (or than the fn in a block of its own, bound to a
+        // hygienic local). Items ignore mixed-site hygiene, so the name is one the user's body
+        // won't plausibly write: a plain `__retry_site` would shadow an argument of that name.
         let site = quote_spanned! {Span::mixed_site()=>
-            let __retry_site = || -> &'static #krate::__private::Site {
+            fn __retry_site_of_this_fn() -> &'static #krate::__private::Site {
                 static __RETRY_SITE: #krate::__private::Site = #krate::__private::Site::new(
                     #name, ::core::module_path!(), ::core::file!(), #line,
                 );
                 &__RETRY_SITE
-            };
+            }
         };
         if self.runs_plain_blocking() {
             let attempt = self.blocking_attempt(attempt_body);
@@ -147,16 +147,16 @@ impl Site<'_> {
             let sleeper = self.sleeper();
             let policy_fn = self.policy_fn();
             return quote_spanned! {Span::mixed_site()=>
-                #policy_setup
                 #site
-                #krate::__private::retry_blocking(#policy_fn, __retry_site, #observer, #sleeper, #attempt)
+                #policy_setup
+                #krate::__private::retry_blocking(#policy_fn, __retry_site_of_this_fn, #observer, #sleeper, #attempt)
             };
         }
         let attempt_loop = self.attempt_loop(attempt_body);
         let admission = self.admission();
         quote_spanned! {Span::mixed_site()=>
-            #policy_setup
             #site
+            #policy_setup
             let mut __retry_engine = #krate::__private::Engine::new(#policy, #track_time);
             #context_setup
             #admission
@@ -164,19 +164,19 @@ impl Site<'_> {
         }
     }
 
-    /// The policy: a `const` behind a zero-sized closure when no `policy` key is given (it
-    /// folds into the code), else `let __retry_policy: &Policy = …;`.
+    /// The policy: a `const` behind a nested fn when no `policy` key is given (it folds into
+    /// the code), else `let __retry_policy: &Policy = …;`.
     fn policy_setup(&self) -> TokenStream {
         let krate = &self.krate;
         let overrides = self.policy_overrides();
         let Some(given) = &self.args.policy else {
             let base = nanos(self.args.base.as_ref().map_or(100_000_000, |g| g.value));
-            // Zero-sized and hygienic, like the site above; the `const` folds into the code.
+            // A nested fn, like the site above; the `const` folds into the code.
             return quote_spanned! {Span::mixed_site()=>
-                let __retry_policy = || -> &'static #krate::Policy {
+                fn __retry_policy_of_this_fn() -> &'static #krate::Policy {
                     const __RETRY_POLICY: #krate::Policy = #krate::Policy::exponential(#base) #overrides;
                     &__RETRY_POLICY
-                };
+                }
             };
         };
         let expr = &given.value;
@@ -196,11 +196,12 @@ impl Site<'_> {
         }
     }
 
-    /// The policy as a closure returning it, for the runtime functions that fold a `const`
-    /// policy into their code: the zero-sized `__retry_policy`, or one that returns the local.
+    /// The policy as a function returning it, for the runtime functions that fold a `const`
+    /// policy into their code: the nested fn `__retry_policy_of_this_fn`, or a closure returning the
+    /// local.
     fn policy_fn(&self) -> TokenStream {
         match &self.args.policy {
-            None => quote_spanned!(Span::mixed_site()=> __retry_policy),
+            None => quote_spanned!(Span::mixed_site()=> __retry_policy_of_this_fn),
             Some(_) => quote_spanned!(Span::mixed_site()=> || __retry_policy),
         }
     }
@@ -323,21 +324,25 @@ impl Site<'_> {
         }
     }
 
-    /// One attempt: the body in a closure (sync) or async block (async), its output type pinned
-    /// by an unreachable early return so that `?` converts into the declared error type.
+    /// One attempt: the body in a closure (sync) or async block (async), with its output type
+    /// declared (sync) or pinned by an unreachable early return (async), so that `?` converts
+    /// into the declared error type and the tail coerces to it.
     fn run_attempt(&self, body: TokenStream) -> TokenStream {
         let krate = &self.krate;
         let output = &self.output;
+        if !self.is_async {
+            return quote_spanned!(Span::mixed_site()=> (|| -> #output { #body })());
+        }
+        // An async block's output can't be declared, and one deduced from a `Future<Output = T>`
+        // bound is no coercion site (`Err(Box::new(e))` would stay `Box<E>`): an unreachable
+        // `return` of the declared type pins it. A call rather than a typed local, which would
+        // cost rustc a drop-elaborated local per site.
         let pin = quote_spanned! {Span::mixed_site()=>
-            #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
+            #[allow(unreachable_code, clippy::needless_return)]
             if false {
-                let __retry_fake: #output = loop {};
-                return __retry_fake;
+                return #krate::__private::unreachable_output::<#output>();
             }
         };
-        if !self.is_async {
-            return quote_spanned!(Span::mixed_site()=> (|| { #pin #body })());
-        }
         let block = quote_spanned!(Span::mixed_site()=> async { #pin #body });
         match &self.args.attempt_timeout {
             None => quote!(#block.await),
@@ -386,7 +391,7 @@ impl Site<'_> {
         quote_spanned! {Span::mixed_site()=>
             __retry_engine.decide(
                 #policy_fn,
-                __retry_site(),
+                __retry_site_of_this_fn(),
                 #krate::__private::Hooks { observer: #observer, budget: #budget, permit: #permit },
                 #context,
                 __retry_verdict,
@@ -448,7 +453,7 @@ impl Site<'_> {
                     (#on_error, ::core::option::Option::Some({
                         #[allow(unused_imports)]
                         use #krate::__private::view::*;
-                        (&&&&&#krate::__private::Wrap(__retry_error)).__retry_view::<#output>()
+                        #krate::__private::Wrap(__retry_error).view().__retry_view::<#output>()
                     }))
                 }
                 ::core::result::Result::Err(::core::option::Option::None) => {
@@ -483,7 +488,7 @@ impl Site<'_> {
             given.key.span(),
         );
         Some(quote_spanned! {Span::mixed_site()=>
-            let mut __retry_permit = match #krate::__private::admit(&#breaker, #policy, __retry_site(), #observer) {
+            let mut __retry_permit = match #krate::__private::admit(&#breaker, #policy, __retry_site_of_this_fn(), #observer) {
                 ::core::option::Option::Some(__retry_permit) => __retry_permit,
                 ::core::option::Option::None => return #refused,
             };

@@ -41,6 +41,13 @@ impl<E> Clone for Wrap<'_, E> {
 }
 impl<E> Copy for Wrap<'_, E> {}
 
+/// The type an async site's attempt returns, for an unreachable `return` that pins the async
+/// block's output type (which can't be written on the block) before its body is checked.
+#[inline(always)]
+pub fn unreachable_output<T>() -> T {
+    unreachable!("an attempt's output type pin runs only in dead code")
+}
+
 /// Sleeps between attempts of a sync site.
 #[inline]
 pub fn sleep_blocking<S: BlockingSleeper + ?Sized>(sleeper: &S, delay: Delay) {
@@ -157,7 +164,7 @@ impl<T> Refused for Option<T> {
     }
 }
 
-/// `(&&&&&Wrap(&error)).__retry_view()`: how to show the error to observers, the richest
+/// `Wrap(&error).view().__retry_view::<R>()`: how to show the error to observers, the richest
 /// [`ErrorView`] its type allows, as a function pointer: the site picks it where the error's type
 /// is known, the loop calls it only when an observer is listening, and every site with the same
 /// error type shares the function.
@@ -204,62 +211,103 @@ pub mod view {
         error_of(outcome, |_| ErrorView::opaque(type_name::<R::Error>()))
     }
 
-    pub trait ViaError<E> {
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
+    // The levels of the autoderef specialisation, richest first: a method call on `probe(e)`
+    // tries each in turn through `Deref`. Wrapper types rather than the usual stacked `&`s
+    // (`&&&&&Wrap(e)`): every borrow is a temporary that rustc's borrow checker works through
+    // at every site, a chain of derefs costs it nothing until one is taken.
+    macro_rules! levels {
+        ($($level:ident => $next:ident),* $(,)?) => {$(
+            #[doc(hidden)]
+            pub struct $level<'a, E>($next<'a, E>);
+            impl<'a, E> core::ops::Deref for $level<'a, E> {
+                type Target = $next<'a, E>;
+                #[inline(always)]
+                fn deref(&self) -> &$next<'a, E> {
+                    &self.0
+                }
+            }
+        )*};
     }
-    impl<E: Error> ViaError<E> for &&&&&Wrap<'_, E> {
+    levels! {
+        ByError => BySharedDynError,
+        BySharedDynError => ByDynError,
+        ByDynError => ByDisplay,
+        ByDisplay => ByDebug,
+        ByDebug => Wrap,
+    }
+
+    impl<'a, E> Wrap<'a, E> {
+        /// Where a site's view lookup starts: `Wrap(&error).view().__retry_view::<R>()`. A
+        /// method rather than a function, so that when the function's return type is no
+        /// [`Outcome`] (already an error) rustc skips the lookup instead of reporting it again.
         #[inline(always)]
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+        pub const fn view(self) -> ByError<'a, E> {
+            ByError(BySharedDynError(ByDynError(ByDisplay(ByDebug(self)))))
+        }
+    }
+
+    /// `Wrap(error).view()`, for the tests.
+    #[cfg(test)]
+    pub(crate) fn probe<E>(error: &E) -> ByError<'_, E> {
+        Wrap(error).view()
+    }
+
+    pub trait ViaError<E> {
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R>;
+    }
+    impl<E: Error> ViaError<E> for ByError<'_, E> {
+        #[inline(always)]
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R> {
             of_error::<R>
         }
     }
 
     pub trait ViaSharedDynError<E> {
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R>;
     }
-    impl<E: AsRef<dyn Error + Send + Sync>> ViaSharedDynError<E> for &&&&Wrap<'_, E> {
+    impl<E: AsRef<dyn Error + Send + Sync>> ViaSharedDynError<E> for BySharedDynError<'_, E> {
         #[inline(always)]
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R> {
             of_shared_dyn_error::<R>
         }
     }
 
     pub trait ViaDynError<E> {
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R>;
     }
-    impl<E: AsRef<dyn Error>> ViaDynError<E> for &&&Wrap<'_, E> {
+    impl<E: AsRef<dyn Error>> ViaDynError<E> for ByDynError<'_, E> {
         #[inline(always)]
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R> {
             of_dyn_error::<R>
         }
     }
 
     pub trait ViaDisplay<E> {
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R>;
     }
-    impl<E: Display> ViaDisplay<E> for &&Wrap<'_, E> {
+    impl<E: Display> ViaDisplay<E> for ByDisplay<'_, E> {
         #[inline(always)]
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R> {
             of_display::<R>
         }
     }
 
     pub trait ViaDebug<E> {
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R>;
     }
-    impl<E: Debug> ViaDebug<E> for &Wrap<'_, E> {
+    impl<E: Debug> ViaDebug<E> for ByDebug<'_, E> {
         #[inline(always)]
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R> {
             of_debug::<R>
         }
     }
 
     pub trait ViaTypeName<E> {
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R>;
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R>;
     }
     impl<E> ViaTypeName<E> for Wrap<'_, E> {
         #[inline(always)]
-        fn __retry_view<R: Outcome<Error = E>>(self) -> ViewFn<R> {
+        fn __retry_view<R: Outcome<Error = E>>(&self) -> ViewFn<R> {
             opaque::<R>
         }
     }
@@ -402,27 +450,21 @@ mod tests {
         use view::*;
         let io_err = io::Error::from(io::ErrorKind::TimedOut);
         assert_eq!(
-            shown(io::Error::other("io"), (&&&&&Wrap(&io_err)).__retry_view()),
+            shown(io::Error::other("io"), probe(&io_err).__retry_view()),
             "true io"
         );
         let boxed: Box<dyn Error + Send + Sync> = "boxed".into();
-        assert_eq!(
-            shown("boxed".into(), (&&&&&Wrap(&boxed)).__retry_view()),
-            "true boxed"
-        );
+        assert_eq!(shown("boxed".into(), probe(&boxed).__retry_view()), "true boxed");
         let local: Box<dyn Error> = "local".into();
+        assert_eq!(shown("local".into(), probe(&local).__retry_view()), "true local");
+        assert_eq!(shown("text", probe(&"text").__retry_view()), "false text");
         assert_eq!(
-            shown("local".into(), (&&&&&Wrap(&local)).__retry_view()),
-            "true local"
-        );
-        assert_eq!(shown("text", (&&&&&Wrap(&"text")).__retry_view()), "false text");
-        assert_eq!(
-            shown(OnlyDebug, (&&&&&Wrap(&OnlyDebug)).__retry_view()),
+            shown(OnlyDebug, probe(&OnlyDebug).__retry_view()),
             "false OnlyDebug"
         );
-        assert!(shown(Nothing, (&&&&&Wrap(&Nothing)).__retry_view()).ends_with("Nothing"));
+        assert!(shown(Nothing, probe(&Nothing).__retry_view()).ends_with("Nothing"));
         // Nothing to show for a success.
-        let view: ViewFn<Result<(), &str>> = (&&&&&Wrap(&"x")).__retry_view();
+        let view: ViewFn<Result<(), &str>> = probe(&"x").__retry_view();
         assert!(view(&Ok(())).is_none());
     }
 

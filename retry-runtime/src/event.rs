@@ -97,7 +97,7 @@ impl Site {
                 file,
                 line,
             },
-            counters: Counters::new(),
+            counters: Counters::ZERO,
         }
     }
 

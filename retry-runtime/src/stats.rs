@@ -33,15 +33,17 @@ pub(crate) struct Counters {
 }
 
 impl Counters {
-    pub(crate) const fn new() -> Self {
-        Counters {
-            retries: AtomicU64::new(0),
-            recovered: AtomicU64::new(0),
-            gave_up: [const { AtomicU64::new(0) }; REASONS.len()],
-            listed: AtomicBool::new(false),
-            next: AtomicPtr::new(ptr::null_mut()),
-        }
-    }
+    /// All zeros. A `const` rather than a `const fn` call in `Site::new`: rustc evaluates it
+    /// once per crate instead of interpreting the constructor again for every site's `static`.
+    /// Every use is a fresh copy, which is the point: each site gets counters of its own.
+    #[allow(clippy::declare_interior_mutable_const)]
+    pub(crate) const ZERO: Counters = Counters {
+        retries: AtomicU64::new(0),
+        recovered: AtomicU64::new(0),
+        gave_up: [const { AtomicU64::new(0) }; REASONS.len()],
+        listed: AtomicBool::new(false),
+        next: AtomicPtr::new(ptr::null_mut()),
+    };
 }
 
 /// The head of the lock-free list of sites that have counted something.
