@@ -211,8 +211,8 @@ pub mod view {
         error_of(outcome, |_| ErrorView::opaque(type_name::<R::Error>()))
     }
 
-    // The levels of the autoderef specialisation, richest first: a method call on `probe(e)`
-    // tries each in turn through `Deref`. Wrapper types rather than the usual stacked `&`s
+    // The levels of the autoderef specialisation, richest first: a method call on
+    // `Wrap(e).view()` tries each in turn through `Deref`. Wrapper types rather than the usual stacked `&`s
     // (`&&&&&Wrap(e)`): every borrow is a temporary that rustc's borrow checker works through
     // at every site, a chain of derefs costs it nothing until one is taken.
     macro_rules! levels {
@@ -237,19 +237,11 @@ pub mod view {
     }
 
     impl<'a, E> Wrap<'a, E> {
-        /// Where a site's view lookup starts: `Wrap(&error).view().__retry_view::<R>()`. A
-        /// method rather than a function, so that when the function's return type is no
-        /// [`Outcome`] (already an error) rustc skips the lookup instead of reporting it again.
+        /// Where a site's view lookup starts: `Wrap(&error).view().__retry_view::<R>()`.
         #[inline(always)]
         pub const fn view(self) -> ByError<'a, E> {
             ByError(BySharedDynError(ByDynError(ByDisplay(ByDebug(self)))))
         }
-    }
-
-    /// `Wrap(error).view()`, for the tests.
-    #[cfg(test)]
-    pub(crate) fn probe<E>(error: &E) -> ByError<'_, E> {
-        Wrap(error).view()
     }
 
     pub trait ViaError<E> {
@@ -450,21 +442,27 @@ mod tests {
         use view::*;
         let io_err = io::Error::from(io::ErrorKind::TimedOut);
         assert_eq!(
-            shown(io::Error::other("io"), probe(&io_err).__retry_view()),
+            shown(io::Error::other("io"), Wrap(&io_err).view().__retry_view()),
             "true io"
         );
         let boxed: Box<dyn Error + Send + Sync> = "boxed".into();
-        assert_eq!(shown("boxed".into(), probe(&boxed).__retry_view()), "true boxed");
-        let local: Box<dyn Error> = "local".into();
-        assert_eq!(shown("local".into(), probe(&local).__retry_view()), "true local");
-        assert_eq!(shown("text", probe(&"text").__retry_view()), "false text");
         assert_eq!(
-            shown(OnlyDebug, probe(&OnlyDebug).__retry_view()),
+            shown("boxed".into(), Wrap(&boxed).view().__retry_view()),
+            "true boxed"
+        );
+        let local: Box<dyn Error> = "local".into();
+        assert_eq!(
+            shown("local".into(), Wrap(&local).view().__retry_view()),
+            "true local"
+        );
+        assert_eq!(shown("text", Wrap(&"text").view().__retry_view()), "false text");
+        assert_eq!(
+            shown(OnlyDebug, Wrap(&OnlyDebug).view().__retry_view()),
             "false OnlyDebug"
         );
-        assert!(shown(Nothing, probe(&Nothing).__retry_view()).ends_with("Nothing"));
+        assert!(shown(Nothing, Wrap(&Nothing).view().__retry_view()).ends_with("Nothing"));
         // Nothing to show for a success.
-        let view: ViewFn<Result<(), &str>> = probe(&"x").__retry_view();
+        let view: ViewFn<Result<(), &str>> = Wrap(&"x").view().__retry_view();
         assert!(view(&Ok(())).is_none());
     }
 
