@@ -17,10 +17,22 @@ use syn::{Ident, LitStr, Path, ReturnType, Type};
 use crate::args::Args;
 use crate::item::{Function, Shape};
 
+/// Tokens that templates interpolate many times, kept as separate trees: interpolating a
+/// `TokenStream` makes `quote!` flush what it has built so far into a stream of the compiler's
+/// (a round trip through the proc-macro bridge each time), pushing trees does not.
+struct Trees(Vec<proc_macro2::TokenTree>);
+
+impl ToTokens for Trees {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(self.0.iter().cloned());
+    }
+}
+
 /// Everything the templates need, computed once.
 struct Site<'a> {
     args: &'a Args,
-    krate: TokenStream,
+    /// The path to the runtime: `::retry_runtime`, or the `crate` key's.
+    krate: Trees,
     output: Type,
     is_async: bool,
     /// How the generated code reaches the policy: a call to a nested fn for a policy made of
@@ -33,6 +45,7 @@ pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStr
         Some(path) => path.value.to_token_stream(),
         None => quote!(::retry_runtime),
     };
+    let krate = Trees(krate.into_iter().collect());
     let (output, is_async, attempt_tokens) = match &shape {
         Shape::Sync | Shape::Async => {
             let output = match &function.sig.output {
@@ -407,14 +420,20 @@ impl Site<'_> {
         let krate = &self.krate;
         let output = &self.output;
         let verdict = quote!(#krate::__private::Verdict);
+        // The success arm binds the value only for `until`, which looks at it.
         let on_value = match &self.args.until {
             Some(until) => {
                 let until = &until.value;
                 quote_spanned! {Span::mixed_site()=>
-                    if #krate::__private::until(__retry_value, #until) { #verdict::SUCCESS } else { #verdict::REJECTED }
+                    ::core::result::Result::Ok(__retry_value) => (
+                        if #krate::__private::until(__retry_value, #until) { #verdict::SUCCESS } else { #verdict::REJECTED },
+                        ::core::option::Option::None,
+                    ),
                 }
             }
-            None => quote!(#verdict::SUCCESS),
+            None => {
+                quote!(::core::result::Result::Ok(_) => (#verdict::SUCCESS, ::core::option::Option::None),)
+            }
         };
         let args = self.args;
         let on_error = if args.when.is_none()
@@ -427,7 +446,7 @@ impl Site<'_> {
                 {
                     #[allow(unused_imports)]
                     use #krate::__private::transient::*;
-                    (&&#krate::__private::Wrap(__retry_error)).__retry_verdict()
+                    #krate::__private::Wrap(__retry_error).transient().__retry_verdict()
                 }
             }
         } else {
@@ -445,10 +464,7 @@ impl Site<'_> {
         let split = quote_spanned!(self.output.span()=> #split_fn(&#result));
         quote_spanned! {Span::mixed_site()=>
             match #split {
-                ::core::result::Result::Ok(__retry_value) => {
-                    let _ = __retry_value;
-                    (#on_value, ::core::option::Option::None)
-                }
+                #on_value
                 ::core::result::Result::Err(::core::option::Option::Some(__retry_error)) => {
                     (#on_error, ::core::option::Option::Some({
                         #[allow(unused_imports)]
@@ -524,7 +540,7 @@ impl Site<'_> {
                 {
                     #[allow(unused_imports)]
                     use #krate::__private::transient::*;
-                    (&&#krate::__private::Wrap(__retry_error)).__retry_is_transient()
+                    #krate::__private::Wrap(__retry_error).transient().__retry_is_transient()
                 }
             },
             (Some(on), None) => on,
@@ -552,7 +568,7 @@ impl Site<'_> {
                 {
                     #[allow(unused_imports)]
                     use #krate::__private::transient::*;
-                    (&&#krate::__private::Wrap(__retry_error)).__retry_hint()
+                    #krate::__private::Wrap(__retry_error).transient().__retry_hint()
                 }
             },
         }

@@ -374,47 +374,66 @@ pub mod chain {
     }
 }
 
-/// `(&&Wrap(&error)).__retry_is_transient()` / `.__retry_hint()`: [`Transient`] when the type
-/// implements it; otherwise every error is retried, with no hint.
+/// `Wrap(&error).transient().__retry_verdict()` (or `.__retry_is_transient()`,
+/// `.__retry_hint()`): [`Transient`] when the type implements it; otherwise every error is
+/// retried, with no hint. Autoderef specialisation through a wrapper type, as for the views.
 pub mod transient {
     use super::*;
 
-    pub trait ViaTransient {
-        fn __retry_is_transient(self) -> bool;
-        fn __retry_hint(self) -> Option<Duration>;
-        fn __retry_verdict(self) -> Verdict;
+    #[doc(hidden)]
+    pub struct ByTransient<'a, E>(Wrap<'a, E>);
+    impl<'a, E> core::ops::Deref for ByTransient<'a, E> {
+        type Target = Wrap<'a, E>;
+        #[inline(always)]
+        fn deref(&self) -> &Wrap<'a, E> {
+            &self.0
+        }
     }
-    impl<E: Transient> ViaTransient for &&Wrap<'_, E> {
+
+    impl<'a, E> Wrap<'a, E> {
+        /// Where a site's `Transient` lookup starts.
+        #[inline(always)]
+        pub const fn transient(self) -> ByTransient<'a, E> {
+            ByTransient(self)
+        }
+    }
+
+    pub trait ViaTransient {
+        fn __retry_is_transient(&self) -> bool;
+        fn __retry_hint(&self) -> Option<Duration>;
+        fn __retry_verdict(&self) -> Verdict;
+    }
+    impl<E: Transient> ViaTransient for ByTransient<'_, E> {
         #[inline]
-        fn __retry_verdict(self) -> Verdict {
-            Verdict::error(self.0.is_transient(), self.0.retry_after())
+        fn __retry_verdict(&self) -> Verdict {
+            Verdict::error(self.0.0.is_transient(), self.0.0.retry_after())
         }
         #[inline]
-        fn __retry_is_transient(self) -> bool {
-            self.0.is_transient()
+        fn __retry_is_transient(&self) -> bool {
+            self.0.0.is_transient()
         }
         #[inline]
-        fn __retry_hint(self) -> Option<Duration> {
-            self.0.retry_after()
+        fn __retry_hint(&self) -> Option<Duration> {
+            self.0.0.retry_after()
         }
     }
 
     pub trait ViaAnything {
-        fn __retry_is_transient(self) -> bool;
-        fn __retry_hint(self) -> Option<Duration>;
-        fn __retry_verdict(self) -> Verdict;
+        fn __retry_is_transient(&self) -> bool;
+        fn __retry_hint(&self) -> Option<Duration>;
+        fn __retry_verdict(&self) -> Verdict;
     }
-    impl<E> ViaAnything for &Wrap<'_, E> {
+    impl<E> ViaAnything for Wrap<'_, E> {
         #[inline]
-        fn __retry_verdict(self) -> Verdict {
+        fn __retry_verdict(&self) -> Verdict {
             Verdict::error(true, None)
         }
         #[inline]
-        fn __retry_is_transient(self) -> bool {
+        fn __retry_is_transient(&self) -> bool {
             true
         }
         #[inline]
-        fn __retry_hint(self) -> Option<Duration> {
+        fn __retry_hint(&self) -> Option<Duration> {
             None
         }
     }
@@ -476,7 +495,12 @@ mod tests {
             assert!((&&&Wrap(&err)).__retry_chain().holds::<io::Error>());
         }
         use transient::*;
-        assert!(!(&&Wrap(&io::Error::from(io::ErrorKind::NotFound))).__retry_is_transient());
-        assert!((&&Wrap(&Nothing)).__retry_is_transient());
+        assert!(
+            !Wrap(&io::Error::from(io::ErrorKind::NotFound))
+                .transient()
+                .__retry_is_transient()
+        );
+        assert!(Wrap(&Nothing).transient().__retry_is_transient());
+        assert_eq!(Wrap(&Nothing).transient().__retry_hint(), None);
     }
 }
