@@ -171,6 +171,15 @@ pub struct Hooks<'a, 'b> {
     pub permit: Option<&'a mut Permit<'b>>,
 }
 
+impl Hooks<'_, '_> {
+    /// Whether a failure has nothing but an observer to tell: no budget, no breaker's permit and
+    /// no `context`. Such a failure takes the lean path.
+    #[inline(always)]
+    fn plain(&self, context: Option<&Attempt>) -> bool {
+        self.budget.is_none() && self.permit.is_none() && context.is_none()
+    }
+}
+
 impl core::fmt::Debug for Hooks<'_, '_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Hooks")
@@ -341,7 +350,7 @@ impl Engine {
         // The outcome comes by value and is only borrowed here, on the failure path, so a
         // success never needs it in memory.
         let failure = verdict.failure(show(&outcome, view));
-        let next = if hooks.budget.is_none() && hooks.permit.is_none() && context.is_none() {
+        let next = if hooks.plain(context) {
             self.failed_plain_outlined(policy, site, hooks.observer, failure)
         } else {
             self.failed_hooked(policy(), site, hooks, context, failure)
@@ -364,7 +373,7 @@ impl Engine {
         context: Option<&Attempt>,
         failure: Failure<'_>,
     ) -> Next {
-        if hooks.budget.is_none() && hooks.permit.is_none() && context.is_none() {
+        if hooks.plain(context) {
             self.failed_plain(policy, site, hooks.observer, failure)
         } else {
             self.failed_hooked(policy, site, hooks, context, failure)
