@@ -34,6 +34,8 @@ struct Site<'a> {
     /// The path to the runtime: `::retry_runtime`, or the `crate` key's.
     krate: Trees,
     output: Type,
+    /// `output`'s span, computed once: syn finds it by printing the type.
+    output_span: Span,
     is_async: bool,
     /// How the generated code reaches the policy: a call to a nested fn for a policy made of
     /// literals (nothing stored in the future), else a local.
@@ -61,9 +63,11 @@ pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStr
         None => quote_spanned!(Span::mixed_site()=> __retry_policy_of_this_fn()),
         Some(_) => quote_spanned!(Span::mixed_site()=> __retry_policy),
     };
+    let output_span = output.span();
     let site = Site {
         args,
         krate,
+        output_span,
         output,
         is_async,
         policy,
@@ -156,13 +160,24 @@ impl Site<'_> {
         };
         if self.runs_plain_blocking() {
             let attempt = self.blocking_attempt(attempt_body);
-            let observer = self.observer();
-            let sleeper = self.sleeper();
             let policy_fn = self.policy_fn();
+            // Without an observer or a sleeper of its own, the shorter call: every argument
+            // spelled out is one more for rustc to check at every site.
+            let call = if args.observer.is_none() && args.sleeper.is_none() {
+                quote_spanned! {Span::mixed_site()=>
+                    #krate::__private::retry_blocking_plain(#policy_fn, __retry_site_of_this_fn, #attempt)
+                }
+            } else {
+                let observer = self.observer();
+                let sleeper = self.sleeper();
+                quote_spanned! {Span::mixed_site()=>
+                    #krate::__private::retry_blocking(#policy_fn, __retry_site_of_this_fn, #observer, #sleeper, #attempt)
+                }
+            };
             return quote_spanned! {Span::mixed_site()=>
                 #site
                 #policy_setup
-                #krate::__private::retry_blocking(#policy_fn, __retry_site_of_this_fn, #observer, #sleeper, #attempt)
+                #call
             };
         }
         let attempt_loop = self.attempt_loop(attempt_body);
@@ -284,8 +299,8 @@ impl Site<'_> {
             move || {
                 #clones
                 let __retry_result: #output = #run;
-                let (__retry_verdict, __retry_view) = #verdict;
-                (__retry_result, __retry_verdict, __retry_view)
+                let __retry_classified = #verdict;
+                (__retry_result, __retry_classified)
             }
         }
     }
@@ -311,7 +326,7 @@ impl Site<'_> {
         let sleep = self.sleep();
         let attempt_and_decide = quote_spanned! {Span::mixed_site()=>
             let __retry_result: #output = #run;
-            let (__retry_verdict, __retry_view) = #verdict;
+            let __retry_classified = #verdict;
             match #decide {
                 ::core::ops::ControlFlow::Break(__retry_result) => return __retry_result,
                 ::core::ops::ControlFlow::Continue(__retry_delay) => { #sleep }
@@ -379,10 +394,26 @@ impl Site<'_> {
         }
     }
 
-    /// The engine's decision on `__retry_verdict`, with the site's budget, breaker and context.
+    /// The engine's decision on `__retry_classified`, with the site's budget, breaker and context.
     fn decide(&self) -> TokenStream {
         let krate = &self.krate;
         let args = self.args;
+        let policy_fn = self.policy_fn();
+        if args.observer.is_none()
+            && args.budget.is_none()
+            && args.breaker.is_none()
+            && args.context.is_none()
+        {
+            // Most sites: the shorter call, without the hooks and the context that are all `None`.
+            return quote_spanned! {Span::mixed_site()=>
+                __retry_engine.decide_plain(
+                    #policy_fn,
+                    __retry_site_of_this_fn(),
+                    __retry_result,
+                    __retry_classified,
+                )
+            };
+        }
         let observer = self.observer();
         let none = quote!(::core::option::Option::None);
         let budget = match &args.budget {
@@ -400,16 +431,14 @@ impl Site<'_> {
             Some(_) => quote_spanned!(Span::mixed_site()=> ::core::option::Option::Some(&__retry_context)),
             None => none,
         };
-        let policy_fn = self.policy_fn();
         quote_spanned! {Span::mixed_site()=>
             __retry_engine.decide(
                 #policy_fn,
                 __retry_site_of_this_fn(),
                 #krate::__private::Hooks { observer: #observer, budget: #budget, permit: #permit },
                 #context,
-                __retry_verdict,
                 __retry_result,
-                __retry_view,
+                __retry_classified,
             )
         }
     }
@@ -419,9 +448,22 @@ impl Site<'_> {
     fn verdict(&self) -> TokenStream {
         let krate = &self.krate;
         let output = &self.output;
+        let args = self.args;
+        // A return type that is neither `Result` nor `Option` is reported on the return type.
+        // Hygienic, but located at the return type, which the error is about.
+        let result = Ident::new("__retry_result", Span::mixed_site().located_at(self.output_span));
+        let split_fn = respan(quote!(#krate::__private::Outcome::split), self.output_span);
+        let split = quote_spanned!(self.output_span=> #split_fn(&#result));
+        let default_errors =
+            args.when.is_none() && args.on.is_none() && args.unless.is_none() && args.retry_after.is_none();
+        if default_errors && args.until.is_none() {
+            // Most sites: the runtime's `macro_rules!` writes the `match`, which costs rustc
+            // less than receiving its tokens from this (unoptimised) macro.
+            return quote_spanned!(Span::mixed_site()=> #krate::__private::classify!(#split, #output));
+        }
         let verdict = quote!(#krate::__private::Verdict);
         // The success arm binds the value only for `until`, which looks at it.
-        let on_value = match &self.args.until {
+        let on_value = match &args.until {
             Some(until) => {
                 let until = &until.value;
                 quote_spanned! {Span::mixed_site()=>
@@ -431,50 +473,28 @@ impl Site<'_> {
                     ),
                 }
             }
-            None => {
-                quote!(::core::result::Result::Ok(_) => (#verdict::SUCCESS, ::core::option::Option::None),)
-            }
+            None => quote!(::core::result::Result::Ok(_) => #krate::__private::success(),),
         };
-        let args = self.args;
-        let on_error = if args.when.is_none()
-            && args.on.is_none()
-            && args.unless.is_none()
-            && args.retry_after.is_none()
-        {
-            // The common case: one lookup gives both the classification and the hint.
+        let on_error = if default_errors {
+            // One lookup gives the classification, the hint and the view.
             quote_spanned! {Span::mixed_site()=>
-                {
-                    #[allow(unused_imports)]
-                    use #krate::__private::transient::*;
-                    #krate::__private::Wrap(__retry_error).transient().__retry_verdict()
-                }
+                #krate::__private::Wrap(__retry_error).verdict().__retry_verdict::<#output>()
             }
         } else {
             let retryable = self.classify();
             let hint = self.hint();
-            quote!(#verdict::error(#retryable, #hint))
+            quote_spanned! {Span::mixed_site()=>
+                (
+                    #verdict::error(#retryable, #hint),
+                    ::core::option::Option::Some(#krate::__private::Wrap(__retry_error).view().__retry_view::<#output>()),
+                )
+            }
         };
-        // A return type that is neither `Result` nor `Option` is reported on the return type.
-        // Hygienic, but located at the return type, which the error is about.
-        let result = Ident::new(
-            "__retry_result",
-            Span::mixed_site().located_at(self.output.span()),
-        );
-        let split_fn = respan(quote!(#krate::__private::Outcome::split), self.output.span());
-        let split = quote_spanned!(self.output.span()=> #split_fn(&#result));
         quote_spanned! {Span::mixed_site()=>
             match #split {
                 #on_value
-                ::core::result::Result::Err(::core::option::Option::Some(__retry_error)) => {
-                    (#on_error, ::core::option::Option::Some({
-                        #[allow(unused_imports)]
-                        use #krate::__private::view::*;
-                        #krate::__private::Wrap(__retry_error).view().__retry_view::<#output>()
-                    }))
-                }
-                ::core::result::Result::Err(::core::option::Option::None) => {
-                    (#verdict::MISSING, ::core::option::Option::None)
-                }
+                ::core::result::Result::Err(::core::option::Option::Some(__retry_error)) => #on_error,
+                ::core::result::Result::Err(::core::option::Option::None) => #krate::__private::missing(),
             }
         }
     }
@@ -537,11 +557,7 @@ impl Site<'_> {
         });
         let base = match (on, when) {
             (None, None) => quote_spanned! {Span::mixed_site()=>
-                {
-                    #[allow(unused_imports)]
-                    use #krate::__private::transient::*;
-                    #krate::__private::Wrap(__retry_error).transient().__retry_is_transient()
-                }
+                #krate::__private::Wrap(__retry_error).transient().__retry_is_transient()
             },
             (Some(on), None) => on,
             (None, Some(when)) => when,
@@ -565,11 +581,7 @@ impl Site<'_> {
                 quote_spanned!(Span::mixed_site()=> #krate::__private::retry_after(__retry_error, #expr))
             }
             None => quote_spanned! {Span::mixed_site()=>
-                {
-                    #[allow(unused_imports)]
-                    use #krate::__private::transient::*;
-                    #krate::__private::Wrap(__retry_error).transient().__retry_hint()
-                }
+                #krate::__private::Wrap(__retry_error).transient().__retry_hint()
             },
         }
     }

@@ -18,8 +18,31 @@ pub(crate) struct Function {
     pub body: Group,
 }
 
-impl Parse for Function {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+impl Function {
+    /// Parses the annotated item. The body is split off first, so syn never walks its tokens
+    /// (it would copy every one of them into its buffer, through the compiler's bridge); anything
+    /// unusual goes through the full parse, which gives the precise error.
+    pub(crate) fn parse_item(item: &TokenStream) -> syn::Result<Function> {
+        let mut trees: Vec<TokenTree> = item.clone().into_iter().collect();
+        if let Some(TokenTree::Group(body)) = trees.pop() {
+            if body.delimiter() != Delimiter::Brace {
+                return syn::parse2(item.clone());
+            }
+            let head: TokenStream = trees.into_iter().collect();
+            if let Ok((attrs, vis, sig)) = syn::parse::Parser::parse2(Self::parse_head, head) {
+                return Ok(Function {
+                    attrs,
+                    vis,
+                    sig,
+                    body,
+                });
+            }
+        }
+        syn::parse2(item.clone())
+    }
+
+    /// Attributes, visibility and signature: everything before the body.
+    fn parse_head(input: ParseStream<'_>) -> syn::Result<(Vec<Attribute>, Visibility, Signature)> {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
         // `default fn` (specialisation) is not something a retry loop can be put in front of.
@@ -27,6 +50,13 @@ impl Parse for Function {
             return Err(input.error("`#[retry]` does not support `default fn`"));
         }
         let sig: Signature = input.parse()?;
+        Ok((attrs, vis, sig))
+    }
+}
+
+impl Parse for Function {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let (attrs, vis, sig) = Self::parse_head(input)?;
         let body = match input.parse::<TokenTree>() {
             Ok(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => group,
             _ => {
@@ -69,12 +99,16 @@ impl Function {
         if self.sig.asyncness.is_some() {
             return Shape::Async;
         }
-        match (future_output(&self.sig.output), async_trait_block(&self.body)) {
-            (Some(output), Some(inner)) => Shape::AsyncTrait {
+        // The body is looked into only when the signature is `#[async_trait]`'s.
+        let Some(output) = future_output(&self.sig.output) else {
+            return Shape::Sync;
+        };
+        match async_trait_block(&self.body) {
+            Some(inner) => Shape::AsyncTrait {
                 output: Box::new(output),
                 inner: adjust_async_trait_bindings(inner, mutable_receiver(&self.sig)),
             },
-            _ => Shape::Sync,
+            None => Shape::Sync,
         }
     }
 

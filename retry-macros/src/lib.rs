@@ -26,7 +26,7 @@ pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn retry_impl(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    let function = match syn::parse2::<item::Function>(item.clone()) {
+    let function = match item::Function::parse_item(&item) {
         Ok(function) => function,
         Err(error) => {
             let error = not_a_function(&item).unwrap_or(error);

@@ -139,8 +139,7 @@ fn decide<R: Outcome>(
         site,
         Hooks::default(),
         Some(attempt),
-        verdict,
         outcome,
-        view,
+        (verdict, view),
     )
 }

@@ -153,6 +153,10 @@ impl Verdict {
 /// How a site shows a failed attempt's error to observers, when it failed with an error.
 pub type View<R> = Option<ViewFn<R>>;
 
+/// How a site classified an attempt's outcome: the verdict, and how to show its error. One value,
+/// handed on as the site made it: a pair destructured and rebuilt at every site costs rustc more.
+pub type Classified<R> = (Verdict, View<R>);
+
 /// The error of `outcome`, shown by `view`.
 #[inline(always)]
 pub(crate) fn show<R>(outcome: &R, view: View<R>) -> Option<ErrorView<'_>> {
@@ -292,16 +296,14 @@ impl Engine {
     /// The policy comes as a closure, as for `retry_blocking`: in an optimised build a plain
     /// site's failure path is its own out-of-line copy, with the site's `const` policy folded in.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)] // the site's parts, each passed as it is
     pub fn decide<'p, R, P: Fn() -> &'p Policy>(
         &mut self,
         policy: P,
         site: &'static Site,
         hooks: Hooks<'_, '_>,
         context: Option<&Attempt>,
-        verdict: Verdict,
         outcome: R,
-        view: View<R>,
+        (verdict, view): Classified<R>,
     ) -> ControlFlow<R, Delay> {
         #[cfg(debug_assertions)]
         {
@@ -312,6 +314,26 @@ impl Engine {
         #[cfg(not(debug_assertions))]
         {
             self.decide_with(policy, site, hooks, context, verdict, outcome, view)
+        }
+    }
+
+    /// [`decide`](Self::decide) for a site with no observer, budget, breaker or context of its
+    /// own (most sites): fewer arguments for rustc to check at every site.
+    #[inline(always)]
+    pub fn decide_plain<'p, R, P: Fn() -> &'p Policy>(
+        &mut self,
+        policy: P,
+        site: &'static Site,
+        outcome: R,
+        (verdict, view): Classified<R>,
+    ) -> ControlFlow<R, Delay> {
+        #[cfg(debug_assertions)]
+        {
+            self.decide_shared(policy(), site, Hooks::default(), None, verdict, outcome, view)
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            self.decide_with(policy, site, Hooks::default(), None, verdict, outcome, view)
         }
     }
 

@@ -4,7 +4,7 @@
 //! success path.
 
 use crate::Policy;
-use crate::engine::{Next, Progress, Verdict, View, show};
+use crate::engine::{Classified, Next, Progress, Verdict, View, show};
 use crate::event::{Observer, Site};
 use crate::sleep::BlockingSleeper;
 
@@ -26,7 +26,7 @@ pub fn retry_blocking<'p, R, P, T, A, S>(
 where
     P: Fn() -> &'p Policy,
     T: Fn() -> &'static Site,
-    A: FnMut() -> (R, Verdict, View<R>),
+    A: FnMut() -> (R, Classified<R>),
     S: BlockingSleeper + ?Sized,
 {
     #[cfg(debug_assertions)]
@@ -34,14 +34,14 @@ where
         // An unoptimised build is for compiling fast, not for running fast: the whole loop is
         // one copy per outcome and sleeper type, shared by the sites through a trait object,
         // instead of one copy per site.
-        let attempt: &mut dyn FnMut() -> (R, Verdict, View<R>) = &mut attempt;
+        let attempt: &mut dyn FnMut() -> (R, Classified<R>) = &mut attempt;
         retry_shared(policy(), site(), observer, sleeper, attempt)
     }
     #[cfg(not(debug_assertions))]
     {
         // Reads the clock only for a deadline, which counts from before the first attempt.
         let start = crate::clock::stamp_if(policy().deadline_value().is_some());
-        let (outcome, verdict, view) = attempt();
+        let (outcome, (verdict, view)) = attempt();
         if verdict.is_success() {
             return outcome;
         }
@@ -59,6 +59,18 @@ where
     }
 }
 
+/// [`retry_blocking`] for a site with no observer of its own and the default sleeper (most sync
+/// sites): fewer arguments for rustc to check at every site.
+#[inline(always)]
+pub fn retry_blocking_plain<'p, R, P, T, A>(policy: P, site: T, attempt: A) -> R
+where
+    P: Fn() -> &'p Policy,
+    T: Fn() -> &'static Site,
+    A: FnMut() -> (R, Classified<R>),
+{
+    retry_blocking(policy, site, None, &crate::sleep::ThreadSleeper, attempt)
+}
+
 /// [`retry_blocking`] in an unoptimised build: the same loop, behind a trait object.
 #[cfg(debug_assertions)]
 fn retry_shared<R, S>(
@@ -66,13 +78,13 @@ fn retry_shared<R, S>(
     site: &'static Site,
     observer: Option<&dyn Observer>,
     sleeper: &S,
-    attempt: &mut dyn FnMut() -> (R, Verdict, View<R>),
+    attempt: &mut dyn FnMut() -> (R, Classified<R>),
 ) -> R
 where
     S: BlockingSleeper + ?Sized,
 {
     let start = crate::clock::stamp_if(policy.deadline_value().is_some());
-    let (outcome, verdict, view) = attempt();
+    let (outcome, (verdict, view)) = attempt();
     if verdict.is_success() {
         return outcome;
     }
@@ -100,7 +112,7 @@ fn retry_after_failure<'p, R, P, T, A, S>(
 where
     P: Fn() -> &'p Policy,
     T: Fn() -> &'static Site,
-    A: FnMut() -> (R, Verdict, View<R>) + ?Sized,
+    A: FnMut() -> (R, Classified<R>) + ?Sized,
     S: BlockingSleeper + ?Sized,
 {
     // Kept here rather than in the engine: the loop knows it is past the first failure.
@@ -129,7 +141,7 @@ where
                 // The error goes before the sleep: it may hold a connection or a buffer.
                 drop(outcome);
                 crate::sleep::blocking(sleeper, delay);
-                (outcome, verdict, view) = attempt();
+                (outcome, (verdict, view)) = attempt();
             }
         }
     }
@@ -156,15 +168,11 @@ mod tests {
     /// What a site's attempt closure returns for `outcome`: errors retryable unless `fatal`.
     fn classify(
         outcome: Result<u32, &'static str>,
-    ) -> (
-        Result<u32, &'static str>,
-        Verdict,
-        View<Result<u32, &'static str>>,
-    ) {
+    ) -> (Result<u32, &'static str>, Classified<Result<u32, &'static str>>) {
         let show: ViewFn<Result<u32, &'static str>> = crate::__private::view::opaque;
         match outcome {
-            Ok(_) => (outcome, Verdict::SUCCESS, None),
-            Err(e) => (outcome, Verdict::error(e != "fatal", None), Some(show)),
+            Ok(_) => (outcome, (Verdict::SUCCESS, None)),
+            Err(e) => (outcome, (Verdict::error(e != "fatal", None), Some(show))),
         }
     }
 
