@@ -146,17 +146,14 @@ impl Site<'_> {
                 let mut __retry_context = __retry_engine.context(#policy);
             }
         });
-        // A nested fn: zero-sized, so a retrying future has no room for it, and cheaper for
-        // rustc to check than a closure (or than the fn in a block of its own, bound to a
-        // hygienic local). Items ignore mixed-site hygiene, so the name is one the user's body
-        // won't plausibly write: a plain `__retry_site` would shadow an argument of that name.
+        // The site's counters: a `static` in the function's block, so the expansion hands the
+        // runtime `&'static Site` (an item of its own, such as a fn returning it, costs rustc
+        // more at every site). Items ignore mixed-site hygiene, so the name is one the user's
+        // body won't plausibly write: it would shadow the user's own item of that name.
         let site = quote_spanned! {Span::mixed_site()=>
-            fn __retry_site_of_this_fn() -> &'static #krate::__private::Site {
-                static __RETRY_SITE: #krate::__private::Site = #krate::__private::Site::new(
-                    #name, ::core::module_path!(), ::core::file!(), #line,
-                );
-                &__RETRY_SITE
-            }
+            static __RETRY_SITE_OF_THIS_FN: #krate::__private::Site = #krate::__private::Site::new(
+                #name, ::core::module_path!(), ::core::file!(), #line,
+            );
         };
         if self.runs_plain_blocking() {
             let attempt = self.blocking_attempt(attempt_body);
@@ -165,13 +162,13 @@ impl Site<'_> {
             // spelled out is one more for rustc to check at every site.
             let call = if args.observer.is_none() && args.sleeper.is_none() {
                 quote_spanned! {Span::mixed_site()=>
-                    #krate::__private::retry_blocking_plain(#policy_fn, __retry_site_of_this_fn, #attempt)
+                    #krate::__private::retry_blocking_plain(#policy_fn, &__RETRY_SITE_OF_THIS_FN, #attempt)
                 }
             } else {
                 let observer = self.observer();
                 let sleeper = self.sleeper();
                 quote_spanned! {Span::mixed_site()=>
-                    #krate::__private::retry_blocking(#policy_fn, __retry_site_of_this_fn, #observer, #sleeper, #attempt)
+                    #krate::__private::retry_blocking(#policy_fn, &__RETRY_SITE_OF_THIS_FN, #observer, #sleeper, #attempt)
                 }
             };
             return quote_spanned! {Span::mixed_site()=>
@@ -408,7 +405,7 @@ impl Site<'_> {
             return quote_spanned! {Span::mixed_site()=>
                 __retry_engine.decide_plain(
                     #policy_fn,
-                    __retry_site_of_this_fn(),
+                    &__RETRY_SITE_OF_THIS_FN,
                     __retry_result,
                     __retry_classified,
                 )
@@ -434,7 +431,7 @@ impl Site<'_> {
         quote_spanned! {Span::mixed_site()=>
             __retry_engine.decide(
                 #policy_fn,
-                __retry_site_of_this_fn(),
+                &__RETRY_SITE_OF_THIS_FN,
                 #krate::__private::Hooks { observer: #observer, budget: #budget, permit: #permit },
                 #context,
                 __retry_result,
@@ -524,7 +521,7 @@ impl Site<'_> {
             given.key.span(),
         );
         Some(quote_spanned! {Span::mixed_site()=>
-            let mut __retry_permit = match #krate::__private::admit(&#breaker, #policy, __retry_site_of_this_fn(), #observer) {
+            let mut __retry_permit = match #krate::__private::admit(&#breaker, #policy, &__RETRY_SITE_OF_THIS_FN, #observer) {
                 ::core::option::Option::Some(__retry_permit) => __retry_permit,
                 ::core::option::Option::None => return #refused,
             };

@@ -12,20 +12,19 @@ use crate::sleep::BlockingSleeper;
 /// returns the last outcome. `attempt` runs the body once and classifies its outcome, with how to
 /// show its error to observers.
 ///
-/// The policy and the site come as closures: the expansion's are zero-sized and return a
-/// `const` and a `static`, so inside the out-of-line loop they are still constants and the
-/// policy's arithmetic folds, as it would in a hand-written loop.
+/// The policy comes as a closure: the expansion's is zero-sized and returns a `const`, so inside
+/// the out-of-line loop it is still a constant and the policy's arithmetic folds, as it would in
+/// a hand-written loop. The site is the expansion's `static`.
 #[inline(always)]
-pub fn retry_blocking<'p, R, P, T, A, S>(
+pub fn retry_blocking<'p, R, P, A, S>(
     policy: P,
-    site: T,
+    site: &'static Site,
     observer: Option<&dyn Observer>,
     sleeper: &S,
     mut attempt: A,
 ) -> R
 where
     P: Fn() -> &'p Policy,
-    T: Fn() -> &'static Site,
     A: FnMut() -> (R, Classified<R>),
     S: BlockingSleeper + ?Sized,
 {
@@ -35,7 +34,7 @@ where
         // one copy per outcome and sleeper type, shared by the sites through a trait object,
         // instead of one copy per site.
         let attempt: &mut dyn FnMut() -> (R, Classified<R>) = &mut attempt;
-        retry_shared(policy(), site(), observer, sleeper, attempt)
+        retry_shared(policy(), site, observer, sleeper, attempt)
     }
     #[cfg(not(debug_assertions))]
     {
@@ -62,10 +61,9 @@ where
 /// [`retry_blocking`] for a site with no observer of its own and the default sleeper (most sync
 /// sites): fewer arguments for rustc to check at every site.
 #[inline(always)]
-pub fn retry_blocking_plain<'p, R, P, T, A>(policy: P, site: T, attempt: A) -> R
+pub fn retry_blocking_plain<'p, R, P, A>(policy: P, site: &'static Site, attempt: A) -> R
 where
     P: Fn() -> &'p Policy,
-    T: Fn() -> &'static Site,
     A: FnMut() -> (R, Classified<R>),
 {
     retry_blocking(policy, site, None, &crate::sleep::ThreadSleeper, attempt)
@@ -88,7 +86,7 @@ where
     if verdict.is_success() {
         return outcome;
     }
-    let (policy, site) = (|| policy, || site);
+    let policy = || policy;
     retry_after_failure(
         start, policy, site, observer, sleeper, attempt, outcome, verdict, view,
     )
@@ -98,10 +96,10 @@ where
 #[cold]
 #[inline(never)]
 #[allow(clippy::too_many_arguments)] // the first attempt's outcome goes in registers, not a tuple
-fn retry_after_failure<'p, R, P, T, A, S>(
+fn retry_after_failure<'p, R, P, A, S>(
     start: u64,
     policy: P,
-    site: T,
+    site: &'static Site,
     observer: Option<&dyn Observer>,
     sleeper: &S,
     attempt: &mut A,
@@ -111,7 +109,6 @@ fn retry_after_failure<'p, R, P, T, A, S>(
 ) -> R
 where
     P: Fn() -> &'p Policy,
-    T: Fn() -> &'static Site,
     A: FnMut() -> (R, Classified<R>) + ?Sized,
     S: BlockingSleeper + ?Sized,
 {
@@ -119,7 +116,7 @@ where
     let mut progress = Progress::new(start);
     loop {
         if verdict.is_success() {
-            progress.report_success(policy(), site(), observer);
+            progress.report_success(policy(), site, observer);
             return outcome;
         }
         // The error's view only when someone will look at it.
@@ -129,7 +126,7 @@ where
         };
         let next = progress.failed_plain(
             policy(),
-            site(),
+            site,
             observer,
             verdict.retryable(),
             verdict.hint(),
@@ -186,7 +183,7 @@ mod tests {
         let mut calls = 0;
         let outcome = retry_blocking(
             || policy,
-            || &SITE,
+            &SITE,
             observer,
             &ThreadSleeper,
             || {
