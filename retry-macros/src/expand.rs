@@ -196,11 +196,12 @@ impl Site<'_> {
         let overrides = self.policy_overrides();
         let Some(given) = &self.args.policy else {
             let base = nanos(self.args.base.as_ref().map_or(100_000_000, |g| g.value));
-            // A nested fn, like the site above; the `const` folds into the code.
+            // A nested fn: zero-sized, so a retrying future has no room for it, and the runtime,
+            // generic over it, folds the constant policy into its code. The policy is an inline
+            // `const` block, promoted to a `'static`: a `const` item of its own costs rustc more.
             return quote_spanned! {Span::mixed_site()=>
                 fn __retry_policy_of_this_fn() -> &'static #krate::Policy {
-                    const __RETRY_POLICY: #krate::Policy = #krate::Policy::exponential(#base) #overrides;
-                    &__RETRY_POLICY
+                    &const { #krate::Policy::exponential(#base) #overrides }
                 }
             };
         };
