@@ -287,16 +287,16 @@ impl Site<'_> {
 
     /// For [`retry_blocking`]: a closure that runs one attempt and classifies its outcome.
     fn blocking_attempt(&self, attempt_body: TokenStream) -> TokenStream {
-        let output = &self.output;
         let clones = self.clones();
         let run = self.run_attempt(attempt_body);
+        let typed = self.result_annotation();
         let verdict = self.verdict();
         // `move`: the closure owns the arguments (it outlives nothing that could still use
         // them), so a first-attempt success stores nothing to hand them over by reference.
         quote_spanned! {Span::mixed_site()=>
             move || {
                 #clones
-                let __retry_result: #output = #run;
+                let __retry_result #typed = #run;
                 let __retry_classified = #verdict;
                 (__retry_result, __retry_classified)
             }
@@ -317,13 +317,13 @@ impl Site<'_> {
                 let #ctx: &#krate::Attempt = &__retry_context;
             }
         });
-        let output = &self.output;
         let run = self.run_attempt(attempt_body);
+        let typed = self.result_annotation();
         let verdict = self.verdict();
         let decide = self.decide();
         let sleep = self.sleep();
         let attempt_and_decide = quote_spanned! {Span::mixed_site()=>
-            let __retry_result: #output = #run;
+            let __retry_result #typed = #run;
             let __retry_classified = #verdict;
             match #decide {
                 ::core::ops::ControlFlow::Break(__retry_result) => return __retry_result,
@@ -350,6 +350,14 @@ impl Site<'_> {
         }
     }
 
+    /// `: T` for the attempt's `let` when nothing else types the outcome: with `attempt_timeout`,
+    /// whose `TimedOut::timed_out()` arm needs it. Otherwise the closure's declared return type
+    /// or the async block's pin does, and an annotation would be one more thing to check.
+    fn result_annotation(&self) -> Option<TokenStream> {
+        let output = &self.output;
+        self.args.attempt_timeout.as_ref().map(|_| quote!(: #output))
+    }
+
     /// One attempt: the body in a closure (sync) or async block (async), with its output type
     /// declared (sync) or pinned by an unreachable early return (async), so that `?` converts
     /// into the declared error type and the tail coerces to it.
@@ -364,7 +372,6 @@ impl Site<'_> {
         // `return` of the declared type pins it. A call rather than a typed local, which would
         // cost rustc a drop-elaborated local per site.
         let pin = quote_spanned! {Span::mixed_site()=>
-            #[allow(unreachable_code, clippy::needless_return)]
             if false {
                 return #krate::__private::unreachable_output::<#output>();
             }
