@@ -605,8 +605,12 @@ impl Site<'_> {
 
     fn sleep(&self) -> TokenStream {
         let krate = &self.krate;
-        let sleeper = self.sleeper();
         let delay = local("__retry_delay");
+        if self.is_async && self.args.sleeper.is_none() {
+            // The runtime's macro names the default sleeper's future outright.
+            return quote_spanned!(Span::mixed_site()=> #krate::__private::sleep_default!(#delay));
+        }
+        let sleeper = self.sleeper();
         // A sleeper of the wrong kind is reported on the `sleeper` key's path.
         let span = self
             .args

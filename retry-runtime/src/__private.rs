@@ -101,6 +101,36 @@ pub fn sleep_async<S: AsyncSleeper + ?Sized>(
     crate::sleep::nonblocking(sleeper, delay)
 }
 
+/// The sleep between attempts of an async site with the default sleeper: without the generic
+/// sleeper of [`sleep_async`], whose type rustc would work out again at every site.
+#[cfg(feature = "tokio")]
+#[inline]
+pub fn sleep_async_default(delay: Delay) -> crate::sleep::MaybeSleep<crate::TokioSleep> {
+    crate::sleep::nonblocking(&DefaultAsyncSleeper, delay)
+}
+
+/// `sleep_default!(delay)`: the sleep of an async site without a `sleeper` key. A macro, so that
+/// without the `tokio` feature the site still reports, through [`sleep_async`], that it needs a
+/// sleeper.
+#[cfg(feature = "tokio")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_sleep_default {
+    ($delay:expr) => {
+        $crate::__private::sleep_async_default($delay)
+    };
+}
+#[cfg(not(feature = "tokio"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_sleep_default {
+    ($delay:expr) => {
+        $crate::__private::sleep_async(&$crate::__private::DefaultAsyncSleeper, $delay)
+    };
+}
+#[doc(hidden)]
+pub use crate::__retry_sleep_default as sleep_default;
+
 /// An `observer = PATH` key's observer, checked to be one.
 #[inline(always)]
 pub fn observer<O: Observer>(observer: &O) -> Option<&dyn Observer> {
