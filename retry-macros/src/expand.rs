@@ -382,15 +382,22 @@ impl Site<'_> {
             Some(given) => {
                 let policy = &self.policy;
                 let limit = nanos(given.value);
-                let sleeper = self.sleeper();
+                let limit =
+                    quote_spanned!(Span::mixed_site()=> __retry_engine.attempt_limit(#policy, #limit));
+                // Without a `sleeper` key, the runtime's macro names the default sleeper's timer.
+                let race = match &self.args.sleeper {
+                    None => {
+                        quote_spanned!(Span::mixed_site()=> #krate::__private::timeout_default!(#limit, #block))
+                    }
+                    Some(_) => {
+                        let sleeper = self.sleeper();
+                        quote_spanned!(Span::mixed_site()=> #krate::__private::timeout(#sleeper, #limit, #block))
+                    }
+                };
                 // A missing `From<Elapsed>` is reported on the key that needs it.
                 let timed_out = respan(quote!(#krate::__private::TimedOut::timed_out()), given.key.span());
                 quote_spanned! {Span::mixed_site()=>
-                    match #krate::__private::timeout(
-                        #sleeper,
-                        __retry_engine.attempt_limit(#policy, #limit),
-                        #block,
-                    ).await {
+                    match #race.await {
                         ::core::option::Option::Some(__retry_output) => __retry_output,
                         ::core::option::Option::None => #timed_out,
                     }

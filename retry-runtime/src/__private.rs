@@ -131,6 +131,38 @@ macro_rules! __retry_sleep_default {
 #[doc(hidden)]
 pub use crate::__retry_sleep_default as sleep_default;
 
+/// The `attempt_timeout` race of an async site with the default sleeper, without the generic
+/// sleeper of [`timeout`], as for [`sleep_async_default`].
+#[cfg(feature = "tokio")]
+#[inline]
+pub fn timeout_default<F: core::future::Future>(
+    limit: Duration,
+    future: F,
+) -> crate::Timeout<F, crate::TokioSleep> {
+    timeout(&DefaultAsyncSleeper, limit, future)
+}
+
+/// `timeout_default!(limit, future)`: the `attempt_timeout` race of an async site without a
+/// `sleeper` key, as `sleep_default!` is its sleep.
+#[cfg(feature = "tokio")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_timeout_default {
+    ($limit:expr, $future:expr) => {
+        $crate::__private::timeout_default($limit, $future)
+    };
+}
+#[cfg(not(feature = "tokio"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_timeout_default {
+    ($limit:expr, $future:expr) => {
+        $crate::__private::timeout(&$crate::__private::DefaultAsyncSleeper, $limit, $future)
+    };
+}
+#[doc(hidden)]
+pub use crate::__retry_timeout_default as timeout_default;
+
 /// An `observer = PATH` key's observer, checked to be one.
 #[inline(always)]
 pub fn observer<O: Observer>(observer: &O) -> Option<&dyn Observer> {
