@@ -66,7 +66,17 @@ where
     P: Fn() -> &'p Policy,
     A: FnMut() -> (R, Classified<R>),
 {
-    retry_blocking(policy, site, None, &crate::sleep::ThreadSleeper, attempt)
+    #[cfg(debug_assertions)]
+    {
+        // Straight to the shared loop: no `retry_blocking` for the compiler to copy per site.
+        let mut attempt = attempt;
+        let attempt: &mut dyn FnMut() -> (R, Classified<R>) = &mut attempt;
+        retry_shared(policy(), site, None, &crate::sleep::ThreadSleeper, attempt)
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        retry_blocking(policy, site, None, &crate::sleep::ThreadSleeper, attempt)
+    }
 }
 
 /// [`retry_blocking`] in an unoptimised build: the same loop, behind a trait object.
