@@ -3,9 +3,10 @@
 //! The signature is never rewritten. Each attempt runs the body in a fresh closure (sync) or a
 //! fresh non-`move` async block (async), so `return` and `?` end the attempt, not the call. A
 //! plain sync site hands a `move` closure (one attempt and its classification) to the runtime's
-//! `retry_blocking` (`retry_blocking_plain` without a site observer or sleeper), which runs the first attempt inline and the rest out of line; async sites,
-//! and sync ones with a budget, breaker or context, keep the loop in the function (or its
-//! future), where the body borrows the arguments, `&mut self` included. Generated locals are
+//! `retry_blocking` (`retry_blocking_plain` without a site observer or sleeper), which runs the
+//! first attempt inline and the rest out of line; async sites, and sync ones with a budget,
+//! breaker or context, keep the loop in the function (or its future), where the body borrows
+//! the arguments, `&mut self` included. Generated locals are
 //! `__retry_`-prefixed with mixed-site hygiene, and the runtime is named by an absolute path.
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
