@@ -38,8 +38,8 @@ struct Site<'a> {
     /// `output`'s span, computed once: syn finds it by printing the type.
     output_span: Span,
     is_async: bool,
-    /// How the generated code reaches the policy: a call to a nested fn for a policy made of
-    /// literals (nothing stored in the future), else a local.
+    /// How the generated code reaches the policy, as a `PolicySource`: the local that
+    /// `policy_setup` binds (zero-sized in an optimised build), or the `policy` key's reference.
     policy: TokenStream,
 }
 
@@ -61,7 +61,7 @@ pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStr
         Shape::AsyncTrait { output, inner } => ((**output).clone(), true, inner.clone()),
     };
     let policy = match &args.policy {
-        None => quote_spanned!(Span::mixed_site()=> __retry_policy_of_this_fn()),
+        None => quote_spanned!(Span::mixed_site()=> __retry_policy_source),
         Some(_) => quote_spanned!(Span::mixed_site()=> __retry_policy),
     };
     let output_span = output.span();
@@ -197,13 +197,25 @@ impl Site<'_> {
         let overrides = self.policy_overrides();
         let Some(given) = &self.args.policy else {
             let base = nanos(self.args.base.as_ref().map_or(100_000_000, |g| g.value));
-            // A nested fn: zero-sized, so a retrying future has no room for it, and the runtime,
-            // generic over it, folds the constant policy into its code. The policy is an inline
-            // `const` block, promoted to a `'static`: a `const` item of its own costs rustc more.
+            // What the runtime's generic code is handed (`PolicySource`). In an optimised build,
+            // a nested fn: zero-sized, so a retrying future has no room for it, and a type of its
+            // own, so the runtime's code is copied per site with the policy folded in. In an
+            // unoptimised build, which is for compiling fast, the reference: the same type at
+            // every site, so that code is compiled once, and no fn to compile per site. The
+            // policy is an inline `const` block, promoted to a `'static`: a `const` item of its
+            // own costs rustc more.
+            let policy = quote_spanned! {Span::mixed_site()=>
+                &const { #krate::Policy::exponential(#base) #overrides }
+            };
             return quote_spanned! {Span::mixed_site()=>
+                #[cfg(not(debug_assertions))]
                 fn __retry_policy_of_this_fn() -> &'static #krate::Policy {
-                    &const { #krate::Policy::exponential(#base) #overrides }
+                    #policy
                 }
+                #[cfg(not(debug_assertions))]
+                let __retry_policy_source = __retry_policy_of_this_fn;
+                #[cfg(debug_assertions)]
+                let __retry_policy_source: &'static #krate::Policy = #policy;
             };
         };
         let expr = &given.value;
@@ -223,13 +235,12 @@ impl Site<'_> {
         }
     }
 
-    /// The policy as a function returning it, for the runtime functions that fold a `const`
-    /// policy into their code: the nested fn `__retry_policy_of_this_fn`, or a closure returning the
-    /// local.
+    /// The policy as the runtime's generic code takes it (`PolicySource`): the local chosen
+    /// beside the nested fn, or the `policy = …` key's reference.
     fn policy_fn(&self) -> TokenStream {
         match &self.args.policy {
-            None => quote_spanned!(Span::mixed_site()=> __retry_policy_of_this_fn),
-            Some(_) => quote_spanned!(Span::mixed_site()=> || __retry_policy),
+            None => quote_spanned!(Span::mixed_site()=> __retry_policy_source),
+            Some(_) => quote_spanned!(Span::mixed_site()=> __retry_policy),
         }
     }
 

@@ -15,7 +15,7 @@ use core::time::Duration;
 use std::error::Error;
 
 pub use crate::classify::{Chain, Outcome};
-pub use crate::engine::{Classified, Delay, Engine, Hooks, Next, Verdict, View, admit};
+pub use crate::engine::{Classified, Delay, Engine, Hooks, Next, PolicySource, Verdict, View, admit};
 pub use crate::event::Site;
 pub use crate::run::{retry_blocking, retry_blocking_plain};
 pub use crate::sleep::{AsyncSleeper, BlockingSleeper, ThreadSleeper as DefaultBlockingSleeper, timeout};

@@ -135,7 +135,7 @@ fn decide<R: Outcome>(
     // `call` puts no bound on the error: observers get its type's name.
     let view: View<R> = Some(crate::__private::view::opaque::<R>);
     engine.decide(
-        || policy,
+        policy,
         site,
         Hooks::default(),
         Some(attempt),

@@ -163,6 +163,29 @@ pub(crate) fn show<R>(outcome: &R, view: View<R>) -> Option<ErrorView<'_>> {
     view.and_then(|view| view(outcome))
 }
 
+/// Where a site's policy comes from. In an optimised build, the expansion's nested fn: a
+/// zero-sized type of its own per site, so the runtime's generic code is copied per site with
+/// the `const` policy folded in. In an unoptimised build, and for a `policy = …` expression, a
+/// reference: one type for every site, so that code is compiled once.
+pub trait PolicySource<'p>: Copy {
+    /// The policy.
+    fn policy(self) -> &'p Policy;
+}
+
+impl<'p> PolicySource<'p> for &'p Policy {
+    #[inline(always)]
+    fn policy(self) -> &'p Policy {
+        self
+    }
+}
+
+impl<'p, F: Fn() -> &'p Policy + Copy> PolicySource<'p> for F {
+    #[inline(always)]
+    fn policy(self) -> &'p Policy {
+        self()
+    }
+}
+
 /// What a site shares with others: where events go, the retry budget, the breaker's permit.
 /// All `None` at a plain site, which then pays nothing for them.
 #[derive(Default)]
@@ -225,7 +248,8 @@ impl Engine {
     /// deadline or `track_time` asks for it (an attempt timeout). A `context` reads it itself,
     /// and the engine takes the call's start from it at the first failure.
     #[inline(always)]
-    pub fn new(policy: &Policy, track_time: bool) -> Self {
+    pub fn new<'p>(policy: impl PolicySource<'p>, track_time: bool) -> Self {
+        let policy = policy.policy();
         let start = crate::clock::stamp_if(track_time || policy.deadline_value().is_some());
         Engine {
             progress: Progress::new(start),
@@ -244,7 +268,8 @@ impl Engine {
     }
 
     /// A context for the body, for sites with `context` (or [`call`](crate::call)).
-    pub fn context(&self, policy: &Policy) -> Attempt {
+    pub fn context<'p>(&self, policy: impl PolicySource<'p>) -> Attempt {
+        let policy = policy.policy();
         Attempt::new(
             policy.max_attempts_value(),
             self.start().unwrap_or_else(crate::clock::now),
@@ -260,7 +285,8 @@ impl Engine {
 
     /// The time limit for the next attempt: `limit`, shortened to what is left of the deadline.
     #[inline]
-    pub fn attempt_limit(&self, policy: &Policy, limit: Duration) -> Duration {
+    pub fn attempt_limit<'p>(&self, policy: impl PolicySource<'p>, limit: Duration) -> Duration {
+        let policy = policy.policy();
         match (policy.deadline_value(), self.progress.start) {
             (Some(deadline), start) if start != 0 => {
                 limit.min(deadline.saturating_sub(crate::clock::since_stamp(start)))
@@ -296,7 +322,7 @@ impl Engine {
     /// The policy comes as a closure, as for `retry_blocking`: in an optimised build a plain
     /// site's failure path is its own out-of-line copy, with the site's `const` policy folded in.
     #[inline(always)]
-    pub fn decide<'p, R, P: Fn() -> &'p Policy>(
+    pub fn decide<'p, R, P: PolicySource<'p>>(
         &mut self,
         policy: P,
         site: &'static Site,
@@ -309,7 +335,7 @@ impl Engine {
         {
             // An unoptimised build is for compiling fast: one copy of the decision per outcome
             // type, not one per site's policy.
-            self.decide_shared(policy(), site, hooks, context, verdict, outcome, view)
+            self.decide_shared(policy.policy(), site, hooks, context, verdict, outcome, view)
         }
         #[cfg(not(debug_assertions))]
         {
@@ -320,7 +346,7 @@ impl Engine {
     /// [`decide`](Self::decide) for a site with no observer, budget, breaker or context of its
     /// own (most sites): fewer arguments for rustc to check at every site.
     #[inline(always)]
-    pub fn decide_plain<'p, R, P: Fn() -> &'p Policy>(
+    pub fn decide_plain<'p, R, P: PolicySource<'p>>(
         &mut self,
         policy: P,
         site: &'static Site,
@@ -329,7 +355,15 @@ impl Engine {
     ) -> ControlFlow<R, Delay> {
         #[cfg(debug_assertions)]
         {
-            self.decide_shared(policy(), site, Hooks::default(), None, verdict, outcome, view)
+            self.decide_shared(
+                policy.policy(),
+                site,
+                Hooks::default(),
+                None,
+                verdict,
+                outcome,
+                view,
+            )
         }
         #[cfg(not(debug_assertions))]
         {
@@ -350,12 +384,12 @@ impl Engine {
         outcome: R,
         view: View<R>,
     ) -> ControlFlow<R, Delay> {
-        self.decide_with(|| policy, site, hooks, context, verdict, outcome, view)
+        self.decide_with(policy, site, hooks, context, verdict, outcome, view)
     }
 
     #[inline(always)]
     #[allow(clippy::too_many_arguments)] // `decide`'s own
-    fn decide_with<'p, R, P: Fn() -> &'p Policy>(
+    fn decide_with<'p, R, P: PolicySource<'p>>(
         &mut self,
         policy: P,
         site: &'static Site,
@@ -366,7 +400,7 @@ impl Engine {
         view: View<R>,
     ) -> ControlFlow<R, Delay> {
         if verdict.is_success() {
-            self.succeeded(policy(), site, hooks);
+            self.succeeded(policy.policy(), site, hooks);
             return ControlFlow::Break(outcome);
         }
         // The outcome comes by value and is only borrowed here, on the failure path, so a
@@ -375,7 +409,7 @@ impl Engine {
         let next = if hooks.plain(context) {
             self.failed_plain_outlined(policy, site, hooks.observer, failure)
         } else {
-            self.failed_hooked(policy(), site, hooks, context, failure)
+            self.failed_hooked(policy.policy(), site, hooks, context, failure)
         };
         match next {
             Next::Return => ControlFlow::Break(outcome),
@@ -407,14 +441,14 @@ impl Engine {
     /// the site's policy folds into it; one per outcome type in an unoptimised build, where
     /// [`decide`](Self::decide) hands it a closure of its own.
     #[inline(never)]
-    fn failed_plain_outlined<'p, P: Fn() -> &'p Policy>(
+    fn failed_plain_outlined<'p, P: PolicySource<'p>>(
         &mut self,
         policy: P,
         site: &'static Site,
         observer: Option<&dyn Observer>,
         failure: Failure<'_>,
     ) -> Next {
-        self.failed_plain(policy(), site, observer, failure)
+        self.failed_plain(policy.policy(), site, observer, failure)
     }
 
     /// A failure at a site with nothing but an observer to tell. Inline, so that
@@ -486,12 +520,13 @@ impl Engine {
 /// fail-fast give-up (attempt 0: nothing ran) when it refuses.
 #[cold]
 #[inline(never)]
-pub fn admit<'b>(
+pub fn admit<'b, 'p>(
     breaker: &'b CircuitBreaker,
-    policy: &Policy,
+    policy: impl PolicySource<'p>,
     site: &'static Site,
     observer: Option<&dyn Observer>,
 ) -> Option<Permit<'b>> {
+    let policy = policy.policy();
     let (permit, transition) = breaker.acquire();
     if let Some(transition) = transition {
         report_transition(site, observer, 0, transition);

@@ -3,8 +3,7 @@
 //! a failure runs in a cold function of its own, so its registers and stack never burden the
 //! success path.
 
-use crate::Policy;
-use crate::engine::{Classified, Next, Progress, Verdict, View, show};
+use crate::engine::{Classified, Next, PolicySource, Progress, Verdict, View, show};
 use crate::event::{Observer, Site};
 use crate::sleep::BlockingSleeper;
 
@@ -24,7 +23,7 @@ pub fn retry_blocking<'p, R, P, A, S>(
     mut attempt: A,
 ) -> R
 where
-    P: Fn() -> &'p Policy,
+    P: PolicySource<'p>,
     A: FnMut() -> (R, Classified<R>),
     S: BlockingSleeper + ?Sized,
 {
@@ -34,12 +33,12 @@ where
         // one copy per outcome and sleeper type, shared by the sites through a trait object,
         // instead of one copy per site.
         let attempt: &mut dyn FnMut() -> (R, Classified<R>) = &mut attempt;
-        retry_shared(policy(), site, observer, sleeper, attempt)
+        retry_shared(policy.policy(), site, observer, sleeper, attempt)
     }
     #[cfg(not(debug_assertions))]
     {
         // Reads the clock only for a deadline, which counts from before the first attempt.
-        let start = crate::clock::stamp_if(policy().deadline_value().is_some());
+        let start = crate::clock::stamp_if(policy.policy().deadline_value().is_some());
         let (outcome, (verdict, view)) = attempt();
         if verdict.is_success() {
             return outcome;
@@ -63,7 +62,7 @@ where
 #[inline(always)]
 pub fn retry_blocking_plain<'p, R, P, A>(policy: P, site: &'static Site, attempt: A) -> R
 where
-    P: Fn() -> &'p Policy,
+    P: PolicySource<'p>,
     A: FnMut() -> (R, Classified<R>),
 {
     #[cfg(debug_assertions)]
@@ -71,7 +70,7 @@ where
         // Straight to the shared loop: no `retry_blocking` for the compiler to copy per site.
         let mut attempt = attempt;
         let attempt: &mut dyn FnMut() -> (R, Classified<R>) = &mut attempt;
-        retry_shared(policy(), site, None, &crate::sleep::ThreadSleeper, attempt)
+        retry_shared(policy.policy(), site, None, &crate::sleep::ThreadSleeper, attempt)
     }
     #[cfg(not(debug_assertions))]
     {
@@ -82,7 +81,7 @@ where
 /// [`retry_blocking`] in an unoptimised build: the same loop, behind a trait object.
 #[cfg(debug_assertions)]
 fn retry_shared<R, S>(
-    policy: &Policy,
+    policy: &crate::Policy,
     site: &'static Site,
     observer: Option<&dyn Observer>,
     sleeper: &S,
@@ -96,7 +95,6 @@ where
     if verdict.is_success() {
         return outcome;
     }
-    let policy = || policy;
     retry_after_failure(
         start, policy, site, observer, sleeper, attempt, outcome, verdict, view,
     )
@@ -118,7 +116,7 @@ fn retry_after_failure<'p, R, P, A, S>(
     mut view: View<R>,
 ) -> R
 where
-    P: Fn() -> &'p Policy,
+    P: PolicySource<'p>,
     A: FnMut() -> (R, Classified<R>) + ?Sized,
     S: BlockingSleeper + ?Sized,
 {
@@ -126,7 +124,7 @@ where
     let mut progress = Progress::new(start);
     loop {
         if verdict.is_success() {
-            progress.report_success(policy(), site, observer);
+            progress.report_success(policy.policy(), site, observer);
             return outcome;
         }
         // The error's view only when someone will look at it.
@@ -135,7 +133,7 @@ where
             None => None,
         };
         let next = progress.failed_plain(
-            policy(),
+            policy.policy(),
             site,
             observer,
             verdict.retryable(),
@@ -163,6 +161,7 @@ mod tests {
 
     use super::*;
     use crate::__private::view::ViewFn;
+    use crate::Policy;
     use crate::event::{EventKind, GiveUpReason};
     use crate::testing::{self, Recorder};
     use crate::{Jitter, ThreadSleeper};
@@ -191,16 +190,10 @@ mod tests {
     ) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
         let sleeps = testing::instant_sleep();
         let mut calls = 0;
-        let outcome = retry_blocking(
-            || policy,
-            &SITE,
-            observer,
-            &ThreadSleeper,
-            || {
-                calls += 1;
-                classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
-            },
-        );
+        let outcome = retry_blocking(policy, &SITE, observer, &ThreadSleeper, || {
+            calls += 1;
+            classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
+        });
         (outcome, calls, sleeps.delays())
     }
 
