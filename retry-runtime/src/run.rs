@@ -11,9 +11,10 @@ use crate::sleep::BlockingSleeper;
 /// returns the last outcome. `attempt` runs the body once and classifies its outcome, with how to
 /// show its error to observers.
 ///
-/// The policy comes as a closure: the expansion's is zero-sized and returns a `const`, so inside
-/// the out-of-line loop it is still a constant and the policy's arithmetic folds, as it would in
-/// a hand-written loop. The site is the expansion's `static`.
+/// The policy comes as a [`PolicySource`]: in an optimised build the expansion's zero-sized fn
+/// returning a `const`, so inside the out-of-line loop it is still a constant and the policy's
+/// arithmetic folds, as it would in a hand-written loop; in a debug build a reference. The site
+/// is the expansion's `static`.
 #[inline(always)]
 pub fn retry_blocking<'p, R, P, A, S>(
     policy: P,
