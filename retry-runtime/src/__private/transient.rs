@@ -5,14 +5,8 @@
 
 use super::*;
 
-#[doc(hidden)]
-pub struct ByTransient<'a, E>(Wrap<'a, E>);
-impl<'a, E> core::ops::Deref for ByTransient<'a, E> {
-    type Target = Wrap<'a, E>;
-    #[inline(always)]
-    fn deref(&self) -> &Wrap<'a, E> {
-        &self.0
-    }
+levels! {
+    ByTransient => Wrap,
 }
 
 impl<'a, E> Wrap<'a, E> {
