@@ -2,10 +2,12 @@
 //! [`call_async`](crate::call_async).
 //!
 //! The caller runs an attempt, classifies its outcome as a [`Verdict`], and asks the engine what to
-//! do next ([`Engine::decide`]). The success path is inline and touches nothing but the verdict;
-//! everything a failure needs (the clock, the random generator, observers) is out of line. A
-//! plain site (no budget, breaker or context) takes the lean path, `Progress::failed_plain`; the
-//! sync loop of `run.rs` drives that path directly.
+//! do next ([`Engine::decide`]). The success path is inline and touches nothing but the verdict.
+//! A failure at a plain site (no budget, breaker or context) first tries the lean path,
+//! `Progress::retry_lean`, inline, with the site's policy folded in: when nothing but the
+//! schedule has a say, it draws the delay and counts the retry. Everything else (the clock,
+//! observers, give-ups, budgets, breakers) is out of line. The sync loop of `run.rs` drives the
+//! same two paths directly.
 
 use core::ops::ControlFlow;
 use core::time::Duration;
@@ -132,6 +134,13 @@ impl Verdict {
         }
     }
 
+    /// Whether this is an error that allows another attempt, with no hint: the lean path's
+    /// question, in two comparisons.
+    #[inline(always)]
+    pub(crate) const fn retryable_now(self) -> bool {
+        self.flags == FAILED | RETRYABLE && self.hint == NO_HINT
+    }
+
     /// Whether the call returns this outcome as a success.
     #[inline(always)]
     pub const fn is_success(self) -> bool {
@@ -161,6 +170,17 @@ pub type Classified<R> = (Verdict, View<R>);
 #[inline(always)]
 pub(crate) fn show<R>(outcome: &R, view: View<R>) -> Option<ErrorView<'_>> {
     view.and_then(|view| view(outcome))
+}
+
+/// The error of `outcome` when an observer will see it (the site's or the global one); `None`
+/// without building the view otherwise.
+#[inline(always)]
+pub(crate) fn observed_error<'o, R>(
+    observer: Option<&dyn Observer>,
+    outcome: &'o R,
+    view: View<R>,
+) -> Option<ErrorView<'o>> {
+    event::target(observer).and_then(|_| show(outcome, view))
 }
 
 /// Where a site's policy comes from. In an optimised build, the expansion's nested fn: a
@@ -200,7 +220,7 @@ pub struct Hooks<'a, 'b> {
 
 impl Hooks<'_, '_> {
     /// Whether a failure has nothing but an observer to tell: no budget, no breaker's permit and
-    /// no `context`. Such a failure takes the lean path.
+    /// no `context`. Such a failure may take the lean path.
     #[inline(always)]
     fn plain(&self, context: Option<&Attempt>) -> bool {
         self.budget.is_none() && self.permit.is_none() && context.is_none()
@@ -308,7 +328,7 @@ impl Engine {
             }
         }
         if self.progress.retries > 0 {
-            self.progress.report_success(policy, site, hooks.observer);
+            self.progress.succeeded(policy, site, hooks.observer);
         }
         Next::Return
     }
@@ -409,10 +429,16 @@ impl Engine {
         }
         // The outcome comes by value and is only borrowed here, on the failure path, so a
         // success never needs it in memory.
-        let failure = verdict.failure(show(&outcome, view));
         let next = if hooks.plain(context) {
-            self.failed_plain_outlined(policy, site, hooks.observer, failure)
+            if let Some(delay) = self
+                .progress
+                .retry_lean(policy.policy(), site, hooks.observer, verdict)
+            {
+                return ControlFlow::Continue(delay);
+            }
+            self.failed_plain_long(policy.policy(), site, hooks.observer, verdict, &outcome, view)
         } else {
+            let failure = verdict.failure(show(&outcome, view));
             self.failed_hooked(policy.policy(), site, hooks, context, failure)
         };
         match next {
@@ -434,40 +460,33 @@ impl Engine {
         failure: Failure<'_>,
     ) -> Next {
         if hooks.plain(context) {
-            self.failed_plain(policy, site, hooks.observer, failure)
+            let verdict = Verdict::error(failure.retryable, failure.hint);
+            match self.progress.retry_lean(policy, site, hooks.observer, verdict) {
+                Some(delay) => Next::Sleep(delay),
+                None => self
+                    .progress
+                    .failed_long(policy, site, hooks.observer, verdict, failure.error),
+            }
         } else {
             self.failed_hooked(policy, site, hooks, context, failure)
         }
     }
 
-    /// [`failed_plain`](Self::failed_plain), out of line: for loops whose frame or future
-    /// should not grow by the decision's code. One copy per site in an optimised build, where
-    /// the site's policy folds into it; one per outcome type in an unoptimised build, where
-    /// [`decide`](Self::decide) hands it a reference.
+    /// The long way of a failure at a plain site, which [`decide`](Self::decide) takes when
+    /// [`Progress::retry_lean`] declines: one copy per outcome type, out of line.
+    #[cold]
     #[inline(never)]
-    fn failed_plain_outlined<'p, P: PolicySource<'p>>(
-        &mut self,
-        policy: P,
-        site: &'static Site,
-        observer: Option<&dyn Observer>,
-        failure: Failure<'_>,
-    ) -> Next {
-        self.failed_plain(policy.policy(), site, observer, failure)
-    }
-
-    /// A failure at a site with nothing but an observer to tell. Inline, so that
-    /// a `const` policy folds into the decision.
-    #[inline(always)]
-    fn failed_plain(
+    fn failed_plain_long<R>(
         &mut self,
         policy: &Policy,
         site: &'static Site,
         observer: Option<&dyn Observer>,
-        failure: Failure<'_>,
+        verdict: Verdict,
+        outcome: &R,
+        view: View<R>,
     ) -> Next {
-        let error = failure.error;
-        self.progress
-            .failed_plain(policy, site, observer, failure.retryable, failure.hint, error)
+        let error = observed_error(observer, outcome, view);
+        self.progress.failed_long(policy, site, observer, verdict, error)
     }
 
     /// A failure at a site with a budget, a breaker or a context to consult.
@@ -603,22 +622,68 @@ impl Progress {
         self.retries + 1
     }
 
-    /// A failure at a site with nothing but an observer to tell.
+    /// The lean path of a failure, which most failures take: the delay before the next
+    /// attempt, counted, when there is nothing else to ask or tell (the failure is retryable
+    /// with no hint, attempts are left, the policy has no deadline, retries are on, and no
+    /// observer listens, the site's or the global one). `None` sends the failure the long way.
     #[inline(always)]
-    pub(crate) fn failed_plain<'e>(
+    pub(crate) fn retry_lean(
         &mut self,
         policy: &Policy,
         site: &'static Site,
         observer: Option<&dyn Observer>,
-        retryable: bool,
-        hint: Option<Duration>,
-        error: Option<ErrorView<'e>>,
+        verdict: Verdict,
+    ) -> Option<Delay> {
+        let lean = verdict.retryable_now()
+            && observer.is_none()
+            && policy.deadline_value().is_none()
+            && self.attempt() < policy.max_attempts_value()
+            && crate::detours::none();
+        if !lean {
+            return None;
+        }
+        let delay = self.next_delay(policy, None);
+        stats::count(site, Tally::Retry);
+        self.retries += 1;
+        Some(Delay(delay))
+    }
+
+    /// The long way of a failure at a site with nothing but an observer to tell, when
+    /// [`retry_lean`](Self::retry_lean) declines: every question asked, events reported.
+    #[inline(always)]
+    pub(crate) fn failed_long(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+        verdict: Verdict,
+        error: Option<ErrorView<'_>>,
     ) -> Next {
+        let (next, progress) = self.failed_long_by_value(policy, site, observer, verdict, error);
+        *self = progress;
+        next
+    }
+
+    /// [`failed_long`](Self::failed_long), out of line: one copy for every site. It takes the
+    /// progress by value and hands it back, so that a loop whose progress only this call would
+    /// borrow keeps it in registers.
+    #[cold]
+    #[inline(never)]
+    fn failed_long_by_value(
+        mut self,
+        policy: &Policy,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+        verdict: Verdict,
+        error: Option<ErrorView<'_>>,
+    ) -> (Next, Progress) {
+        let (retryable, hint) = (verdict.retryable(), verdict.hint());
         let mut elapsed = None;
-        match self.decide(policy, retryable, hint, &mut elapsed) {
+        let next = match self.decide(policy, retryable, hint, &mut elapsed) {
             Ok(delay) => self.retry(policy, site, observer, (delay, elapsed), error),
             Err(reason) => self.give_up(policy, site, observer, (reason, elapsed), error),
-        }
+        };
+        (next, self)
     }
 
     /// Give up, or the delay before the next attempt in nanoseconds: what the policy, the kill
@@ -717,10 +782,11 @@ impl Progress {
                 jitter::apply(Jitter::Decorrelated, 0, base, cap, previous, bits)
             }
             (None, Jitter::None) => self.schedule.next(policy),
-            (None, kind) => {
-                let scheduled = self.schedule.next(policy);
-                jitter::apply(kind, scheduled, base, cap, 0, crate::random::next_u64())
-            }
+            (None, kind) => match self.schedule.next(policy) {
+                // Nothing to spread: no draw.
+                0 => 0,
+                scheduled => jitter::apply(kind, scheduled, base, cap, 0, crate::random::next_u64()),
+            },
         };
         if policy.jitter_value() == Jitter::Decorrelated {
             self.schedule.current = nanos;
@@ -738,16 +804,25 @@ impl Progress {
         }
     }
 
-    /// A success after failures: counted, and reported to the observer.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn report_success(
+    /// A success after failures: counted, and reported to the observer if one listens.
+    #[inline(always)]
+    pub(crate) fn succeeded(
         &mut self,
         policy: &Policy,
         site: &'static Site,
         observer: Option<&dyn Observer>,
     ) {
         stats::count(site, Tally::Recovered);
+        if observer.is_some() || crate::detours::load() & crate::detours::GLOBAL_OBSERVER != 0 {
+            self.report_success(policy, site, observer);
+        }
+    }
+
+    /// The event of [`succeeded`](Self::succeeded). By value, as the call's progress ends here:
+    /// a loop that lent it nowhere else keeps it in registers.
+    #[cold]
+    #[inline(never)]
+    fn report_success(mut self, policy: &Policy, site: &'static Site, observer: Option<&dyn Observer>) {
         if let Some(observer) = event::target(observer) {
             self.tell(
                 policy,

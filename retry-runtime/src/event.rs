@@ -319,7 +319,11 @@ impl std::error::Error for SetObserverError {}
 /// assert!(set_observer(&EVENTS).is_err());
 /// ```
 pub fn set_observer(observer: &'static dyn Observer) -> Result<(), SetObserverError> {
-    GLOBAL.set(observer).map_err(|_| SetObserverError(()))
+    GLOBAL.set(observer).map_err(|_| SetObserverError(()))?;
+    // Set once the slot is filled: failures that see the bit look there.
+    let bit = crate::detours::GLOBAL_OBSERVER;
+    crate::detours::update(bit, bit, |_| true);
+    Ok(())
 }
 
 /// The observer a site reports to, if any: its own, else the global one.

@@ -8,6 +8,7 @@ mod budget;
 mod call;
 mod classify;
 mod clock;
+mod detours;
 mod engine;
 mod error_view;
 mod errors;

@@ -3,7 +3,7 @@
 //! a failure runs in a cold function of its own, so its registers and stack never burden the
 //! success path.
 
-use crate::engine::{Classified, Next, PolicySource, Progress, Verdict, View, show};
+use crate::engine::{Classified, Next, PolicySource, Progress, Verdict, View, observed_error};
 use crate::event::{Observer, Site};
 use crate::sleep::BlockingSleeper;
 
@@ -123,34 +123,50 @@ where
 {
     // Kept here rather than in the engine: the loop knows it is past the first failure.
     let mut progress = Progress::new(start);
+    // Not peeled (the first failure decided before the loop would let the inlined `attempt`'s
+    // constant verdict fold into the loop's decisions): that saved ~2 instructions per failure
+    // and cost 10% more CPU time to build 300 sites in release.
     loop {
-        if verdict.is_success() {
-            progress.report_success(policy.policy(), site, observer);
-            return outcome;
-        }
-        // The error's view only when someone will look at it.
-        let error = match crate::event::target(observer) {
-            Some(_) => show(&outcome, view),
-            None => None,
-        };
-        let next = progress.failed_plain(
+        let next;
+        (next, outcome) = failed(
+            &mut progress,
             policy.policy(),
             site,
             observer,
-            verdict.retryable(),
-            verdict.hint(),
-            error,
+            outcome,
+            (verdict, view),
         );
-        match next {
-            Next::Return => return outcome,
-            Next::Sleep(delay) => {
-                // The error goes before the sleep: it may hold a connection or a buffer.
-                drop(outcome);
-                crate::sleep::blocking(sleeper, delay);
-                (outcome, (verdict, view)) = attempt();
-            }
+        let Next::Sleep(delay) = next else {
+            return outcome;
+        };
+        // The error goes before the sleep: it may hold a connection or a buffer.
+        drop(outcome);
+        crate::sleep::blocking(sleeper, delay);
+        (outcome, (verdict, view)) = attempt();
+        if verdict.is_success() {
+            progress.succeeded(policy.policy(), site, observer);
+            return outcome;
         }
     }
+}
+
+/// What follows a failed attempt. The outcome passes through by value: only the long way
+/// borrows it, from a place of its own, so that on the lean path it never needs memory.
+#[inline(always)]
+fn failed<R>(
+    progress: &mut Progress,
+    policy: &crate::Policy,
+    site: &'static Site,
+    observer: Option<&dyn Observer>,
+    outcome: R,
+    (verdict, view): Classified<R>,
+) -> (Next, R) {
+    if let Some(delay) = progress.retry_lean(policy, site, observer, verdict) {
+        return (Next::Sleep(delay), outcome);
+    }
+    let held = outcome;
+    let error = observed_error(observer, &held, view);
+    (progress.failed_long(policy, site, observer, verdict, error), held)
 }
 
 #[cfg(test)]

@@ -1,13 +1,10 @@
 //! The kill switch: turn every retry in the process off (one attempt per call) without a deploy,
 //! during a migration or an incident.
 
-use core::sync::atomic::{AtomicU8, Ordering};
+use crate::detours::{self, SWITCH_OFF, SWITCH_UNREAD};
 
-const UNREAD: u8 = 0;
-const ON: u8 = 1;
-const OFF: u8 = 2;
-
-static STATE: AtomicU8 = AtomicU8::new(UNREAD);
+/// The switch's bits of the process-wide word: neither set means on.
+const SWITCH: u8 = SWITCH_UNREAD | SWITCH_OFF;
 
 /// Turns retries on or off for the whole process. Off, every retried function runs a single
 /// attempt and returns its outcome; a failure is a give-up with reason
@@ -27,7 +24,7 @@ static STATE: AtomicU8 = AtomicU8::new(UNREAD);
 /// set_enabled(true);
 /// ```
 pub fn set_enabled(enabled: bool) {
-    STATE.store(if enabled { ON } else { OFF }, Ordering::Relaxed);
+    detours::update(SWITCH, if enabled { 0 } else { SWITCH_OFF }, |_| true);
 }
 
 /// Whether retries are on: [`set_enabled`]'s last word, else off when the environment variable
@@ -35,10 +32,13 @@ pub fn set_enabled(enabled: bool) {
 #[must_use]
 #[inline]
 pub fn is_enabled() -> bool {
-    match STATE.load(Ordering::Relaxed) {
-        ON => true,
-        OFF => false,
-        _ => read_environment(),
+    let word = detours::load();
+    if word & SWITCH_OFF != 0 {
+        false
+    } else if word & SWITCH_UNREAD != 0 {
+        read_environment()
+    } else {
+        true
     }
 }
 
@@ -48,7 +48,7 @@ pub fn is_enabled() -> bool {
 fn read_environment() -> bool {
     let disabled = std::env::var("RETRY_DISABLED")
         .is_ok_and(|v| matches!(v.trim(), "1") || v.trim().eq_ignore_ascii_case("true"));
-    let state = if disabled { OFF } else { ON };
-    let _ = STATE.compare_exchange(UNREAD, state, Ordering::Relaxed, Ordering::Relaxed);
-    STATE.load(Ordering::Relaxed) == ON
+    let still_unread = |word: u8| word & SWITCH == SWITCH_UNREAD;
+    let word = detours::update(SWITCH, if disabled { SWITCH_OFF } else { 0 }, still_unread);
+    word & SWITCH == 0
 }
