@@ -33,7 +33,7 @@ where
         // An unoptimised build is for compiling fast, not for running fast: the whole loop is
         // one copy per outcome and sleeper type, shared by the sites through a trait object,
         // instead of one copy per site.
-        let attempt: &mut dyn FnMut() -> (R, Classified<R>) = &mut attempt;
+        let attempt: &mut dyn RunAttempt<R> = &mut attempt;
         retry_shared(policy.policy(), site, observer, sleeper, attempt)
     }
     #[cfg(not(debug_assertions))]
@@ -70,7 +70,7 @@ where
     {
         // Straight to the shared loop: no `retry_blocking` for the compiler to copy per site.
         let mut attempt = attempt;
-        let attempt: &mut dyn FnMut() -> (R, Classified<R>) = &mut attempt;
+        let attempt: &mut dyn RunAttempt<R> = &mut attempt;
         retry_shared(policy.policy(), site, None, &crate::sleep::ThreadSleeper, attempt)
     }
     #[cfg(not(debug_assertions))]
@@ -86,19 +86,35 @@ fn retry_shared<R, S>(
     site: &'static Site,
     observer: Option<&dyn Observer>,
     sleeper: &S,
-    attempt: &mut dyn FnMut() -> (R, Classified<R>),
+    attempt: &mut dyn RunAttempt<R>,
 ) -> R
 where
     S: BlockingSleeper + ?Sized,
 {
     let start = crate::clock::stamp_if(policy.deadline_value().is_some());
-    let (outcome, (verdict, view)) = attempt();
+    let (outcome, (verdict, view)) = attempt.run();
     if verdict.is_success() {
         return outcome;
     }
     retry_after_failure(
         start, policy, site, observer, sleeper, attempt, outcome, verdict, view,
     )
+}
+
+/// A site's attempt: runs the body once and classifies the outcome. Every `FnMut` returning
+/// that is one; the trait exists for unoptimised builds, where the sync loop takes the attempt
+/// as a trait object: its vtable holds this one method, where `dyn FnMut`'s would need two
+/// shims compiled for every site (`call_once` and its vtable shim).
+pub(crate) trait RunAttempt<R> {
+    /// Runs one attempt.
+    fn run(&mut self) -> (R, Classified<R>);
+}
+
+impl<R, F: FnMut() -> (R, Classified<R>)> RunAttempt<R> for F {
+    #[inline(always)]
+    fn run(&mut self) -> (R, Classified<R>) {
+        self()
+    }
 }
 
 /// Everything after the first failure.
@@ -118,7 +134,7 @@ fn retry_after_failure<'p, R, P, A, S>(
 ) -> R
 where
     P: PolicySource<'p>,
-    A: FnMut() -> (R, Classified<R>) + ?Sized,
+    A: RunAttempt<R> + ?Sized,
     S: BlockingSleeper + ?Sized,
 {
     // Kept here rather than in the engine: the loop knows it is past the first failure.
@@ -142,7 +158,7 @@ where
         // The error goes before the sleep: it may hold a connection or a buffer.
         drop(outcome);
         crate::sleep::blocking(sleeper, delay);
-        (outcome, (verdict, view)) = attempt();
+        (outcome, (verdict, view)) = attempt.run();
         if verdict.is_success() {
             progress.succeeded(policy.policy(), site, observer);
             return outcome;
