@@ -3,8 +3,9 @@
 //! The signature is never rewritten. Each attempt runs the body in a fresh closure (sync) or a
 //! fresh non-`move` async block (async), so `return` and `?` end the attempt, not the call. A
 //! plain sync site hands a `move` closure (one attempt and its classification) to the runtime's
-//! `retry_blocking` (`retry_blocking_plain` without a site observer or sleeper), which runs the
-//! first attempt inline and the rest out of line; async sites, and sync ones with a budget,
+//! `retry_blocking` (its `retry_plain!` without a site observer or sleeper, which in a debug
+//! build makes the closure a trait object at the site), which runs the first attempt inline and
+//! the rest out of line; async sites, and sync ones with a budget,
 //! breaker or context, keep the loop in the function (or its future), where the body borrows
 //! the arguments, `&mut self` included. Generated locals are
 //! `__retry_`-prefixed with mixed-site hygiene, and the runtime is named by an absolute path.
@@ -163,7 +164,7 @@ impl Site<'_> {
             // spelled out is one more for rustc to check at every site.
             let call = if args.observer.is_none() && args.sleeper.is_none() {
                 quote_spanned! {Span::mixed_site()=>
-                    #krate::__private::retry_blocking_plain(#policy_fn, &__RETRY_SITE_OF_THIS_FN, #attempt)
+                    #krate::__private::retry_plain!(#policy_fn, &__RETRY_SITE_OF_THIS_FN, #attempt)
                 }
             } else {
                 let observer = self.observer();

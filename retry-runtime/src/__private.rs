@@ -17,7 +17,7 @@ use std::error::Error;
 pub use crate::classify::{Chain, Outcome};
 pub use crate::engine::{Classified, Delay, Engine, Hooks, Next, PolicySource, Verdict, View, admit};
 pub use crate::event::Site;
-pub use crate::run::{retry_blocking, retry_blocking_plain};
+pub use crate::run::{RunAttempt, retry_blocking, retry_blocking_plain, retry_shared_plain};
 pub use crate::sleep::{AsyncSleeper, BlockingSleeper, ThreadSleeper as DefaultBlockingSleeper, timeout};
 pub use crate::{
     Attempt, Backoff, CircuitBreaker, CircuitOpen, Elapsed, ErrorView, Jitter, Observer, Permit, Policy,
@@ -85,6 +85,28 @@ macro_rules! __retry_classify {
 }
 #[doc(hidden)]
 pub use crate::__retry_classify as classify;
+
+/// `retry_plain!(policy, site, attempt)`: the loop of a sync site with no observer, sleeper,
+/// budget, breaker or context of its own. A macro, so that the annotated crate's own build
+/// chooses: unoptimised, the attempt becomes a trait object at the site and the loop is shared
+/// per outcome type ([`retry_shared_plain`]), with nothing generic compiled per site;
+/// optimised, [`retry_blocking_plain`] is copied per site with the policy folded in.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_plain {
+    ($policy:expr, $site:expr, $attempt:expr) => {{
+        #[cfg(debug_assertions)]
+        {
+            $crate::__private::retry_shared_plain($policy, $site, &mut $attempt)
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            $crate::__private::retry_blocking_plain($policy, $site, $attempt)
+        }
+    }};
+}
+#[doc(hidden)]
+pub use crate::__retry_plain as retry_plain;
 
 /// Sleeps between attempts of a sync site.
 #[inline]

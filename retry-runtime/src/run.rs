@@ -79,8 +79,18 @@ where
     }
 }
 
+/// [`retry_blocking_plain`] as an unoptimised build of the annotated crate runs it (the
+/// runtime's `retry_plain!` chooses): the attempt comes as a trait object made at the site, so
+/// that nothing but the attempt is compiled per site, and the loop once per outcome type.
+pub fn retry_shared_plain<'p, R>(
+    policy: impl PolicySource<'p>,
+    site: &'static Site,
+    attempt: &mut dyn RunAttempt<R>,
+) -> R {
+    retry_shared(policy.policy(), site, None, &crate::sleep::ThreadSleeper, attempt)
+}
+
 /// [`retry_blocking`] in an unoptimised build: the same loop, behind a trait object.
-#[cfg(debug_assertions)]
 fn retry_shared<R, S>(
     policy: &crate::Policy,
     site: &'static Site,
@@ -105,7 +115,7 @@ where
 /// that is one; the trait exists for unoptimised builds, where the sync loop takes the attempt
 /// as a trait object: its vtable holds this one method, where `dyn FnMut`'s would need two
 /// shims compiled for every site (`call_once` and its vtable shim).
-pub(crate) trait RunAttempt<R> {
+pub trait RunAttempt<R> {
     /// Runs one attempt.
     fn run(&mut self) -> (R, Classified<R>);
 }
