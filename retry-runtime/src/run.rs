@@ -68,10 +68,10 @@ where
 {
     #[cfg(debug_assertions)]
     {
-        // Straight to the shared loop: no `retry_blocking` for the compiler to copy per site.
+        // Straight to the shared loop. The expansion's `retry_plain!` goes there without this
+        // function, which an unoptimised build of the annotated crate then never instantiates.
         let mut attempt = attempt;
-        let attempt: &mut dyn RunAttempt<R> = &mut attempt;
-        retry_shared(policy.policy(), site, None, &crate::sleep::ThreadSleeper, attempt)
+        retry_shared_plain(policy, site, &mut attempt)
     }
     #[cfg(not(debug_assertions))]
     {
