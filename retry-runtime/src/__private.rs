@@ -90,7 +90,8 @@ pub use crate::__retry_classify as classify;
 /// budget, breaker or context of its own. A macro, so that the annotated crate's own build
 /// chooses: unoptimised, the attempt becomes a trait object at the site and the loop is shared
 /// per outcome type ([`retry_shared_plain`]), with nothing generic compiled per site;
-/// optimised, [`retry_blocking_plain`] is copied per site with the policy folded in.
+/// optimised, [`retry_blocking_plain`] runs the first attempt inline at the site, with the
+/// policy folded in, and hands a failure to the same shared loop.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __retry_plain {

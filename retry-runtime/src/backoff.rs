@@ -78,15 +78,16 @@ impl Schedule {
         // The usual factor, 2, doubles in integers: exact, and a few instructions against the
         // float product's twenty. Its `aux` stays 0.
         let doubling = backoff == Backoff::Exponential && policy.factor_value() == 2.0;
+        if doubling {
+            return self.next_doubling(base, cap);
+        }
         let (next, aux) = if self.current == 0 {
-            let aux = if backoff == Backoff::Exponential && !doubling {
+            let aux = if backoff == Backoff::Exponential {
                 (base as f64).to_bits()
             } else {
                 0
             };
             (base, aux)
-        } else if doubling {
-            (self.current.saturating_mul(2), 0)
         } else {
             match backoff {
                 Backoff::Constant => (base, 0),
@@ -103,6 +104,19 @@ impl Schedule {
             }
         };
         self.aux = aux;
+        self.current = next.min(cap);
+        self.current
+    }
+
+    /// [`next`](Self::next) for an exponential schedule with factor 2 (`base` at most `cap`).
+    #[inline(always)]
+    pub(crate) fn next_doubling(&mut self, base: u64, cap: u64) -> u64 {
+        let next = if self.current == 0 {
+            base
+        } else {
+            self.current.saturating_mul(2)
+        };
+        self.aux = 0;
         self.current = next.min(cap);
         self.current
     }

@@ -6,8 +6,9 @@
 //! A failure at a plain site (no budget, breaker or context) first tries the lean path,
 //! `Progress::retry_lean`, inline, with the site's policy folded in: when nothing but the
 //! schedule has a say, it draws the delay and counts the retry. Everything else (the clock,
-//! observers, give-ups, budgets, breakers) is out of line. The sync loop of `run.rs` drives the
-//! same two paths directly.
+//! observers, give-ups, budgets, breakers) is out of line. The sync loop of `run.rs`, which sites
+//! share, drives the same two paths directly: its lean path, `Progress::retry_lean_shared`, takes
+//! the policy by reference and a `Plan` the site worked out from it.
 
 use core::ops::ControlFlow;
 use core::time::Duration;
@@ -19,7 +20,7 @@ use crate::breaker::{Permit, Transition};
 use crate::event::{self, Event, EventKind, GiveUpReason, Observer, Site};
 use crate::jitter::{self, Jitter};
 use crate::stats::{self, Tally};
-use crate::{Attempt, CircuitBreaker, ErrorView, Policy, RetryBudget};
+use crate::{Attempt, Backoff, CircuitBreaker, ErrorView, Policy, RetryBudget};
 
 /// What the loop does after an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,6 +182,105 @@ pub(crate) fn observed_error<'o, R>(
     view: View<R>,
 ) -> Option<ErrorView<'o>> {
     event::target(observer).and_then(|_| show(outcome, view))
+}
+
+/// The next delay with no hint, out of line.
+#[cold]
+#[inline(never)]
+fn scheduled_delay(schedule: &mut Schedule, policy: &Policy) -> u64 {
+    next_delay(schedule, policy, None)
+}
+
+/// The delay before the next attempt: a hint as given (capped), else the schedule with
+/// jitter. Never above `max_delay`. In nanoseconds.
+#[inline(always)]
+fn next_delay(schedule: &mut Schedule, policy: &Policy, hint: Option<Duration>) -> u64 {
+    let cap = policy.cap_nanos();
+    let base = policy.base_nanos();
+    let nanos = match (hint, policy.jitter_value()) {
+        (Some(hint), _) => {
+            let _ = schedule.next(policy);
+            to_nanos(hint).min(cap)
+        }
+        (None, Jitter::Decorrelated) => {
+            let previous = schedule.current;
+            let bits = crate::random::next_u64();
+            jitter::apply(Jitter::Decorrelated, 0, base, cap, previous, bits)
+        }
+        (None, Jitter::None) => schedule.next(policy),
+        (None, kind) => match schedule.next(policy) {
+            // Nothing to spread: no draw.
+            0 => 0,
+            scheduled => jitter::apply(kind, scheduled, base, cap, 0, crate::random::next_u64()),
+        },
+    };
+    if policy.jitter_value() == Jitter::Decorrelated {
+        schedule.current = nanos;
+    }
+    nanos
+}
+
+/// Below which attempt number a failure may take the lean path: the policy's limit, or 0 with a
+/// deadline (whose failures all go the long way), so that one comparison asks both questions.
+#[inline(always)]
+fn lean_attempts(policy: &Policy) -> u32 {
+    if policy.deadline_value().is_none() {
+        policy.max_attempts_value()
+    } else {
+        0
+    }
+}
+
+/// What a loop where the policy is not a constant needs to know of it on its lean path, worked
+/// out where the policy is one (a site's own code, in an optimised build).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Plan {
+    lean_attempts: u32,
+    delays: DelayPlan,
+}
+
+impl Plan {
+    #[inline(always)]
+    pub(crate) fn of(policy: &Policy) -> Plan {
+        Plan {
+            lean_attempts: lean_attempts(policy),
+            delays: DelayPlan::of(policy),
+        }
+    }
+}
+
+/// How a policy's delays are computed, for a loop where the policy is not a constant: chosen
+/// where it is (a site's own code), so that the loop need not work it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DelayPlan {
+    /// Every delay is zero: a zero base makes every scheduled delay zero, whatever the backoff,
+    /// and decorrelated jitter, which ignores the schedule, draws between the base and three
+    /// times the last delay, both zero.
+    Zero,
+    /// Factor 2 without jitter.
+    Doubling,
+    /// Factor 2 with full jitter: the default policy.
+    DoublingFull,
+    /// Anything else.
+    Other,
+}
+
+impl DelayPlan {
+    #[inline(always)]
+    fn of(policy: &Policy) -> DelayPlan {
+        let jitter = policy.jitter_value();
+        if policy.base_nanos() == 0 {
+            DelayPlan::Zero
+        } else if policy.backoff_value() != Backoff::Exponential || policy.factor_value() != 2.0 {
+            DelayPlan::Other
+        } else if jitter == Jitter::Full {
+            DelayPlan::DoublingFull
+        } else if jitter == Jitter::None {
+            DelayPlan::Doubling
+        } else {
+            DelayPlan::Other
+        }
+    }
 }
 
 /// Where a site's policy comes from. In an optimised build, the expansion's nested fn: a
@@ -626,6 +726,7 @@ impl Progress {
     /// attempt, counted, when there is nothing else to ask or tell (the failure is retryable
     /// with no hint, attempts are left, the policy has no deadline, retries are on, and no
     /// observer listens, the site's or the global one). `None` sends the failure the long way.
+    /// For a site's own code, where the policy is a constant and the delay's arithmetic folds.
     #[inline(always)]
     pub(crate) fn retry_lean(
         &mut self,
@@ -634,18 +735,90 @@ impl Progress {
         observer: Option<&dyn Observer>,
         verdict: Verdict,
     ) -> Option<Delay> {
+        self.retry_lean_with(
+            policy,
+            lean_attempts(policy),
+            site,
+            observer,
+            verdict,
+            |progress, policy| match DelayPlan::of(policy) {
+                DelayPlan::Zero => 0,
+                _ => next_delay(&mut progress.schedule, policy, None),
+            },
+            stats::count,
+        )
+    }
+
+    /// [`retry_lean`](Self::retry_lean) for the sync loop that sites share, where the policy
+    /// is not a constant: `plan`, made where it was, says what the policy allows. The loop
+    /// lists its site once, before its first failure is counted (`stats::list_once`).
+    #[inline(always)]
+    pub(crate) fn retry_lean_shared(
+        &mut self,
+        policy: &Policy,
+        plan: Plan,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+        verdict: Verdict,
+    ) -> Option<Delay> {
+        self.retry_lean_with(
+            policy,
+            plan.lean_attempts,
+            site,
+            observer,
+            verdict,
+            |progress, policy| progress.planned_delay(policy, plan.delays),
+            stats::count_listed,
+        )
+    }
+
+    /// What the two above share: the questions, the delay as `delay` computes it, and the
+    /// count as `count` makes it (the shared loop lists its site beforehand).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)] // inlined into its two callers, never called
+    fn retry_lean_with(
+        &mut self,
+        policy: &Policy,
+        lean_attempts: u32,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+        verdict: Verdict,
+        delay: impl FnOnce(&mut Progress, &Policy) -> u64,
+        count: impl FnOnce(&'static Site, Tally),
+    ) -> Option<Delay> {
         let lean = verdict.retryable_now()
             && observer.is_none()
-            && policy.deadline_value().is_none()
-            && self.attempt() < policy.max_attempts_value()
+            && self.attempt() < lean_attempts
             && crate::detours::none();
         if !lean {
             return None;
         }
-        let delay = self.next_delay(policy, None);
-        stats::count(site, Tally::Retry);
+        let delay = delay(self, policy);
+        count(site, Tally::Retry);
         self.retries += 1;
         Some(Delay(delay))
+    }
+
+    /// The next delay with no hint, as `plan` says to compute it: for a loop where the policy
+    /// is not a constant, the usual schedules inline and any other out of line.
+    #[inline(always)]
+    fn planned_delay(&mut self, policy: &Policy, plan: DelayPlan) -> u64 {
+        match plan {
+            DelayPlan::Zero => 0,
+            DelayPlan::Doubling | DelayPlan::DoublingFull => {
+                match self
+                    .schedule
+                    .next_doubling(policy.base_nanos(), policy.cap_nanos())
+                {
+                    0 => 0,
+                    scheduled if plan == DelayPlan::DoublingFull => {
+                        jitter::uniform(crate::random::next_u64(), 0, scheduled)
+                    }
+                    scheduled => scheduled,
+                }
+            }
+            DelayPlan::Other => scheduled_delay(&mut self.schedule, policy),
+        }
     }
 
     /// The long way of a failure at a site with nothing but an observer to tell, when
@@ -706,7 +879,7 @@ impl Progress {
         if self.attempt() >= policy.max_attempts_value() {
             return Err(GiveUpReason::Exhausted);
         }
-        let delay = self.next_delay(policy, hint);
+        let delay = next_delay(&mut self.schedule, policy, hint);
         match policy.deadline_value() {
             Some(deadline) if self.overruns(deadline, delay, elapsed) => Err(GiveUpReason::Deadline),
             _ => Ok(delay),
@@ -763,35 +936,6 @@ impl Progress {
             );
         }
         Next::Return
-    }
-
-    /// The delay before the next attempt: a hint as given (capped), else the schedule with
-    /// jitter. Never above `max_delay`. In nanoseconds.
-    #[inline(always)]
-    fn next_delay(&mut self, policy: &Policy, hint: Option<Duration>) -> u64 {
-        let cap = policy.cap_nanos();
-        let base = policy.base_nanos();
-        let nanos = match (hint, policy.jitter_value()) {
-            (Some(hint), _) => {
-                let _ = self.schedule.next(policy);
-                to_nanos(hint).min(cap)
-            }
-            (None, Jitter::Decorrelated) => {
-                let previous = self.schedule.current;
-                let bits = crate::random::next_u64();
-                jitter::apply(Jitter::Decorrelated, 0, base, cap, previous, bits)
-            }
-            (None, Jitter::None) => self.schedule.next(policy),
-            (None, kind) => match self.schedule.next(policy) {
-                // Nothing to spread: no draw.
-                0 => 0,
-                scheduled => jitter::apply(kind, scheduled, base, cap, 0, crate::random::next_u64()),
-            },
-        };
-        if policy.jitter_value() == Jitter::Decorrelated {
-            self.schedule.current = nanos;
-        }
-        nanos
     }
 
     /// Time since the call started (or since the clock was first needed).
@@ -1085,5 +1229,51 @@ mod tests {
             "later calls fail fast"
         );
         assert_eq!(recorder.events().last().unwrap().attempt(), 0);
+    }
+
+    proptest::proptest! {
+        /// The shared sync loop's delays (`planned_delay`, with the plan a site makes) are the
+        /// delays the general computation gives, draw for draw, for every backoff, jitter,
+        /// factor (2 exactly, or another), base (zero included) and cap.
+        #[test]
+        fn planned_delays_are_the_general_ones(
+            backoff in 0u8..4,
+            jitter in 0u8..4,
+            base in proptest::prop_oneof![proptest::strategy::Just(0u64), 0u64..=u64::MAX],
+            cap in 0u64..=u64::MAX,
+            shift in 0u32..64,
+            factor in proptest::prop_oneof![proptest::strategy::Just(2.0f64), 1.0f64..4.0],
+            seed in 0u64..=u64::MAX,
+        ) {
+            let base = Duration::from_nanos(base >> shift);
+            let policy = match backoff {
+                0 => Policy::exponential(base),
+                1 => Policy::constant(base),
+                2 => Policy::linear(base),
+                _ => Policy::fibonacci(base),
+            };
+            let jitter = [Jitter::None, Jitter::Full, Jitter::Equal, Jitter::Decorrelated][usize::from(jitter)];
+            let policy = policy
+                .factor(factor)
+                .max_delay(Duration::from_nanos(cap))
+                .jitter(jitter);
+            let plan = Plan::of(&policy);
+            let run = |planned: bool| {
+                let saved = crate::random::replace_with_seed(seed);
+                let mut progress = Progress::new(0);
+                let delays: Vec<u64> = (0..12)
+                    .map(|_| {
+                        if planned {
+                            progress.planned_delay(&policy, plan.delays)
+                        } else {
+                            next_delay(&mut progress.schedule, &policy, None)
+                        }
+                    })
+                    .collect();
+                crate::random::restore(saved);
+                delays
+            };
+            proptest::prop_assert_eq!(run(true), run(false));
+        }
     }
 }

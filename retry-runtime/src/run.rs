@@ -1,20 +1,47 @@
 //! The loop of a sync `#[retry]` site without a budget, a breaker or a context: the first attempt
 //! runs inline, so a first-attempt success costs what a hand-written loop costs; everything after
-//! a failure runs in a cold function of its own, so its registers and stack never burden the
-//! success path.
+//! a failure runs in a cold function shared by the sites with the same outcome type, so its
+//! registers and stack never burden the success path and its code is compiled once.
 
-use crate::engine::{Classified, Next, PolicySource, Progress, Verdict, View, observed_error};
+use crate::Policy;
+use crate::engine::{Classified, Next, Plan, PolicySource, Progress, observed_error};
 use crate::event::{Observer, Site};
-use crate::sleep::BlockingSleeper;
+use crate::sleep::{BlockingSleeper, ThreadSleeper};
+
+/// Runs the first attempt (`$run`, the call) and returns from the enclosing function with its
+/// outcome if it succeeded; else evaluates to the failure, for the loop. A macro: a function
+/// would need the rest as a closure, one more item to compile per site, or would return a
+/// `Result`, whose layout costs the success path instructions.
+macro_rules! first_attempt {
+    ($policy:expr, $run:expr) => {{
+        let policy: &Policy = $policy;
+        // Reads the clock only for a deadline, which counts from before the first attempt.
+        let start = crate::clock::stamp_if(policy.deadline_value().is_some());
+        let (outcome, classified) = $run;
+        if classified.0.is_success() {
+            return outcome;
+        }
+        FirstFailure {
+            outcome,
+            classified,
+            start,
+            plan: Plan::of(policy),
+        }
+    }};
+}
 
 /// Runs `attempt` until the policy says to stop, sleeping with `sleeper` between attempts, and
 /// returns the last outcome. `attempt` runs the body once and classifies its outcome, with how to
 /// show its error to observers.
 ///
-/// The policy comes as a [`PolicySource`]: in an optimised build the expansion's zero-sized fn
-/// returning a `const`, so inside the out-of-line loop it is still a constant and the policy's
-/// arithmetic folds, as it would in a hand-written loop; in a debug build a reference. The site
-/// is the expansion's `static`.
+/// In an optimised build the first attempt runs inline, at the site, so that a first-attempt
+/// success costs what a hand-written loop costs; everything after a failure is one loop shared
+/// by every site with the same outcome and sleeper types, which takes the attempt as a trait
+/// object and the policy by reference, with what its lean path needs of the policy worked out
+/// here, where the policy is a constant (a `Plan`). A loop copied per site with the policy
+/// folded in took about a third fewer instructions per failed call, but an optimised build of
+/// sync sites took four times as long as with hand-written loops, against about 1.5 times now
+/// (`BENCHMARKS.md`). In a debug build the first attempt runs in the shared loop too.
 #[inline(always)]
 pub fn retry_blocking<'p, R, P, A, S>(
     policy: P,
@@ -30,38 +57,22 @@ where
 {
     #[cfg(debug_assertions)]
     {
-        // An unoptimised build is for compiling fast, not for running fast: the whole loop is
-        // one copy per outcome and sleeper type, shared by the sites through a trait object,
-        // instead of one copy per site.
         let attempt: &mut dyn RunAttempt<R> = &mut attempt;
         retry_shared(policy.policy(), site, observer, sleeper, attempt)
     }
     #[cfg(not(debug_assertions))]
     {
-        // Reads the clock only for a deadline, which counts from before the first attempt.
-        let start = crate::clock::stamp_if(policy.policy().deadline_value().is_some());
-        let (outcome, (verdict, view)) = attempt();
-        if verdict.is_success() {
-            return outcome;
-        }
-        retry_after_failure(
-            start,
-            policy,
-            site,
-            observer,
-            sleeper,
-            &mut attempt,
-            outcome,
-            verdict,
-            view,
-        )
+        let policy = policy.policy();
+        let first = first_attempt!(policy, attempt.run());
+        retry_after_failure(policy, site, observer, sleeper, &mut attempt, first)
     }
 }
 
 /// [`retry_blocking`] for a site with no observer of its own and the default sleeper (most sync
-/// sites): fewer arguments for rustc to check at every site.
+/// sites): fewer arguments for rustc to check at every site, and a shared loop that knows there
+/// is no site observer to ask.
 #[inline(always)]
-pub fn retry_blocking_plain<'p, R, P, A>(policy: P, site: &'static Site, attempt: A) -> R
+pub fn retry_blocking_plain<'p, R, P, A>(policy: P, site: &'static Site, mut attempt: A) -> R
 where
     P: PolicySource<'p>,
     A: FnMut() -> (R, Classified<R>),
@@ -70,12 +81,13 @@ where
     {
         // Straight to the shared loop. The expansion's `retry_plain!` goes there without this
         // function, which an unoptimised build of the annotated crate then never instantiates.
-        let mut attempt = attempt;
         retry_shared_plain(policy, site, &mut attempt)
     }
     #[cfg(not(debug_assertions))]
     {
-        retry_blocking(policy, site, None, &crate::sleep::ThreadSleeper, attempt)
+        let policy = policy.policy();
+        let first = first_attempt!(policy, attempt.run());
+        retry_after_failure_plain(policy, site, &mut attempt, first)
     }
 }
 
@@ -87,12 +99,15 @@ pub fn retry_shared_plain<'p, R>(
     site: &'static Site,
     attempt: &mut dyn RunAttempt<R>,
 ) -> R {
-    retry_shared(policy.policy(), site, None, &crate::sleep::ThreadSleeper, attempt)
+    let policy = policy.policy();
+    let first = first_attempt!(policy, attempt.run());
+    retry_after_failure_plain(policy, site, attempt, first)
 }
 
-/// [`retry_blocking`] in an unoptimised build: the same loop, behind a trait object.
+/// [`retry_blocking`] in an unoptimised build: the first attempt runs here too.
+#[cfg(debug_assertions)]
 fn retry_shared<R, S>(
-    policy: &crate::Policy,
+    policy: &Policy,
     site: &'static Site,
     observer: Option<&dyn Observer>,
     sleeper: &S,
@@ -101,20 +116,14 @@ fn retry_shared<R, S>(
 where
     S: BlockingSleeper + ?Sized,
 {
-    let start = crate::clock::stamp_if(policy.deadline_value().is_some());
-    let (outcome, (verdict, view)) = attempt.run();
-    if verdict.is_success() {
-        return outcome;
-    }
-    retry_after_failure(
-        start, policy, site, observer, sleeper, attempt, outcome, verdict, view,
-    )
+    let first = first_attempt!(policy, attempt.run());
+    retry_after_failure(policy, site, observer, sleeper, attempt, first)
 }
 
 /// A site's attempt: runs the body once and classifies the outcome. Every `FnMut` returning
-/// that is one; the trait exists for unoptimised builds, where the sync loop takes the attempt
-/// as a trait object: its vtable holds this one method, where `dyn FnMut`'s would need two
-/// shims compiled for every site (`call_once` and its vtable shim).
+/// that is one; the loops after a failure take the attempt as a trait object of this trait,
+/// whose vtable holds this one method, where `dyn FnMut`'s would need two shims compiled for
+/// every site (`call_once` and its vtable shim).
 pub trait RunAttempt<R> {
     /// Runs one attempt.
     fn run(&mut self) -> (R, Classified<R>);
@@ -127,50 +136,83 @@ impl<R, F: FnMut() -> (R, Classified<R>)> RunAttempt<R> for F {
     }
 }
 
-/// Everything after the first failure.
+/// A call's first failure, as the shared loop takes it: the outcome and how it was classified,
+/// the call's start, and what the lean path needs of the policy, worked out where the policy
+/// is a constant (in an optimised build, at the site), not by the loop on every call.
+struct FirstFailure<R> {
+    outcome: R,
+    classified: Classified<R>,
+    start: u64,
+    plan: Plan,
+}
+
+/// Everything after the first failure, for a site with an observer or a sleeper of its own: one
+/// copy per outcome and sleeper type.
 #[cold]
 #[inline(never)]
-#[allow(clippy::too_many_arguments)] // the first attempt's outcome goes in registers, not a tuple
-fn retry_after_failure<'p, R, P, A, S>(
-    start: u64,
-    policy: P,
+fn retry_after_failure<R, S>(
+    policy: &Policy,
     site: &'static Site,
     observer: Option<&dyn Observer>,
     sleeper: &S,
-    attempt: &mut A,
-    mut outcome: R,
-    mut verdict: Verdict,
-    mut view: View<R>,
+    attempt: &mut dyn RunAttempt<R>,
+    first: FirstFailure<R>,
 ) -> R
 where
-    P: PolicySource<'p>,
-    A: RunAttempt<R> + ?Sized,
     S: BlockingSleeper + ?Sized,
 {
-    // Kept here rather than in the engine: the loop knows it is past the first failure.
+    failures(policy, site, observer, sleeper, attempt, first)
+}
+
+/// Everything after the first failure, for a plain site: one copy per outcome type, in which the
+/// absent site observer is a constant.
+#[cold]
+#[inline(never)]
+fn retry_after_failure_plain<R>(
+    policy: &Policy,
+    site: &'static Site,
+    attempt: &mut dyn RunAttempt<R>,
+    first: FirstFailure<R>,
+) -> R {
+    failures(policy, site, None, &ThreadSleeper, attempt, first)
+}
+
+/// The loop after a failure: decide, sleep, run the next attempt, until one succeeds or the
+/// policy gives up.
+#[inline(always)]
+fn failures<R, S>(
+    policy: &Policy,
+    site: &'static Site,
+    observer: Option<&dyn Observer>,
+    sleeper: &S,
+    attempt: &mut dyn RunAttempt<R>,
+    first: FirstFailure<R>,
+) -> R
+where
+    S: BlockingSleeper + ?Sized,
+{
+    let FirstFailure {
+        mut outcome,
+        mut classified,
+        start,
+        plan,
+    } = first;
     let mut progress = Progress::new(start);
-    // Not peeled (the first failure decided before the loop would let the inlined `attempt`'s
-    // constant verdict fold into the loop's decisions): that saved ~2 instructions per failure
-    // and cost 10% more CPU time to build 300 sites in release.
+    // Every failure counts something at the site: listed here, once, the lean path's counting
+    // is one atomic add.
+    crate::stats::list_once(site);
     loop {
         let next;
-        (next, outcome) = failed(
-            &mut progress,
-            policy.policy(),
-            site,
-            observer,
-            outcome,
-            (verdict, view),
-        );
+        (next, outcome) = failed(&mut progress, policy, plan, site, observer, outcome, classified);
         let Next::Sleep(delay) = next else {
             return outcome;
         };
         // The error goes before the sleep: it may hold a connection or a buffer.
         drop(outcome);
         crate::sleep::blocking(sleeper, delay);
-        (outcome, (verdict, view)) = attempt.run();
-        if verdict.is_success() {
-            progress.succeeded(policy.policy(), site, observer);
+        (outcome, classified) = attempt.run();
+        if classified.0.is_success() {
+            progress.succeeded(policy, site, observer);
             return outcome;
         }
     }
@@ -181,13 +223,14 @@ where
 #[inline(always)]
 fn failed<R>(
     progress: &mut Progress,
-    policy: &crate::Policy,
+    policy: &Policy,
+    plan: Plan,
     site: &'static Site,
     observer: Option<&dyn Observer>,
     outcome: R,
     (verdict, view): Classified<R>,
 ) -> (Next, R) {
-    if let Some(delay) = progress.retry_lean(policy, site, observer, verdict) {
+    if let Some(delay) = progress.retry_lean_shared(policy, plan, site, observer, verdict) {
         return (Next::Sleep(delay), outcome);
     }
     let held = outcome;
@@ -198,16 +241,16 @@ fn failed<R>(
 #[cfg(test)]
 mod tests {
     //! The loop as a sync site drives it. CI runs these in an optimised build too, where
-    //! `retry_blocking` takes its other path (first attempt inline, the rest generic per site).
+    //! `retry_blocking` takes its other path (first attempt inline, at the site).
 
     use core::time::Duration;
 
     use super::*;
     use crate::__private::view::ViewFn;
-    use crate::Policy;
+    use crate::Jitter;
+    use crate::engine::Verdict;
     use crate::event::{EventKind, GiveUpReason};
     use crate::testing::{self, Recorder};
-    use crate::{Jitter, ThreadSleeper};
 
     static SITE: Site = Site::new("run", "tests", "run.rs", 1);
     const POLICY: Policy = Policy::exponential(Duration::from_millis(10))

@@ -57,9 +57,17 @@ pub(crate) enum Tally {
     GaveUp(GiveUpReason),
 }
 
-/// Counts one event at `site`.
+/// Counts one event at `site`, and lists the site the first time it counts something.
 #[inline(always)]
 pub(crate) fn count(site: &'static Site, tally: Tally) {
+    count_listed(site, tally);
+    list_once(site);
+}
+
+/// [`count`] for a site already listed (by [`list_once`]): the loop a sync site shares lists
+/// its site once per call, not once per failure.
+#[inline(always)]
+pub(crate) fn count_listed(site: &'static Site, tally: Tally) {
     let counters = site.counters();
     let counter = match tally {
         Tally::Retry => &counters.retries,
@@ -67,12 +75,16 @@ pub(crate) fn count(site: &'static Site, tally: Tally) {
         Tally::GaveUp(reason) => &counters.gave_up[index(reason)],
     };
     counter.fetch_add(1, Ordering::Relaxed);
-    if !counters.listed.load(Ordering::Relaxed) {
+}
+
+/// Puts `site` on the list [`stats`] reads if it is not there yet.
+#[inline(always)]
+pub(crate) fn list_once(site: &'static Site) {
+    if !site.counters().listed.load(Ordering::Relaxed) {
         list(site);
     }
 }
 
-/// Puts `site` on the list [`stats`] reads, once: the first time it counts something.
 #[cold]
 #[inline(never)]
 fn list(site: &'static Site) {
