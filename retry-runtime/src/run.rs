@@ -40,7 +40,7 @@ macro_rules! first_attempt {
 /// object and the policy by reference, with what its lean path needs of the policy worked out
 /// here, where the policy is a constant (a `Plan`). A loop copied per site with the policy
 /// folded in took about a third fewer instructions per failed call, but an optimised build of
-/// sync sites took four times as long as with hand-written loops, against about 1.5 times now
+/// sync sites took four times the CPU time of hand-written loops, against about 1.5 times now
 /// (`BENCHMARKS.md`). In a debug build the first attempt runs in the shared loop too.
 #[inline(always)]
 pub fn retry_blocking<'p, R, P, A, S>(
@@ -69,8 +69,7 @@ where
 }
 
 /// [`retry_blocking`] for a site with no observer of its own and the default sleeper (most sync
-/// sites): fewer arguments for rustc to check at every site, and a shared loop that knows there
-/// is no site observer to ask.
+/// sites): fewer arguments for rustc to check at every site.
 #[inline(always)]
 pub fn retry_blocking_plain<'p, R, P, A>(policy: P, site: &'static Site, mut attempt: A) -> R
 where
@@ -87,7 +86,7 @@ where
     {
         let policy = policy.policy();
         let first = first_attempt!(policy, attempt.run());
-        retry_after_failure_plain(policy, site, &mut attempt, first)
+        retry_after_failure(policy, site, None, &ThreadSleeper, &mut attempt, first)
     }
 }
 
@@ -101,7 +100,7 @@ pub fn retry_shared_plain<'p, R>(
 ) -> R {
     let policy = policy.policy();
     let first = first_attempt!(policy, attempt.run());
-    retry_after_failure_plain(policy, site, attempt, first)
+    retry_after_failure(policy, site, None, &ThreadSleeper, attempt, first)
 }
 
 /// [`retry_blocking`] in an unoptimised build: the first attempt runs here too.
@@ -146,41 +145,11 @@ struct FirstFailure<R> {
     plan: Plan,
 }
 
-/// Everything after the first failure, for a site with an observer or a sleeper of its own: one
-/// copy per outcome and sleeper type.
+/// Everything after the first failure: decide, sleep, run the next attempt, until one succeeds
+/// or the policy gives up. One copy per outcome and sleeper type, whichever sites share them.
 #[cold]
 #[inline(never)]
 fn retry_after_failure<R, S>(
-    policy: &Policy,
-    site: &'static Site,
-    observer: Option<&dyn Observer>,
-    sleeper: &S,
-    attempt: &mut dyn RunAttempt<R>,
-    first: FirstFailure<R>,
-) -> R
-where
-    S: BlockingSleeper + ?Sized,
-{
-    failures(policy, site, observer, sleeper, attempt, first)
-}
-
-/// Everything after the first failure, for a plain site: one copy per outcome type, in which the
-/// absent site observer is a constant.
-#[cold]
-#[inline(never)]
-fn retry_after_failure_plain<R>(
-    policy: &Policy,
-    site: &'static Site,
-    attempt: &mut dyn RunAttempt<R>,
-    first: FirstFailure<R>,
-) -> R {
-    failures(policy, site, None, &ThreadSleeper, attempt, first)
-}
-
-/// The loop after a failure: decide, sleep, run the next attempt, until one succeeds or the
-/// policy gives up.
-#[inline(always)]
-fn failures<R, S>(
     policy: &Policy,
     site: &'static Site,
     observer: Option<&dyn Observer>,
