@@ -7,8 +7,8 @@
 //! `Progress::retry_lean`, inline, with the site's policy folded in: when nothing but the
 //! schedule has a say, it draws the delay and counts the retry. Everything else (the clock,
 //! observers, give-ups, budgets, breakers) is out of line. The sync loop of `run.rs`, which sites
-//! share, drives the same two paths directly: its lean path, `Progress::retry_lean_shared`, takes
-//! the policy by reference and a `Plan` the site worked out from it.
+//! share, drives the same two paths directly: its lean path takes the policy by reference and a
+//! `Plan` the site worked out from it (`LeanIn::SharedLoop`).
 
 use core::ops::ControlFlow;
 use core::time::Duration;
@@ -220,21 +220,12 @@ fn next_delay(schedule: &mut Schedule, policy: &Policy, hint: Option<Duration>) 
     nanos
 }
 
-/// Below which attempt number a failure may take the lean path: the policy's limit, or 0 with a
-/// deadline (whose failures all go the long way), so that one comparison asks both questions.
-#[inline(always)]
-fn lean_attempts(policy: &Policy) -> u32 {
-    if policy.deadline_value().is_none() {
-        policy.max_attempts_value()
-    } else {
-        0
-    }
-}
-
-/// What a loop where the policy is not a constant needs to know of it on its lean path, worked
-/// out where the policy is one (a site's own code, in an optimised build).
+/// What the lean path needs to know of a policy, worked out where the policy is a constant (a
+/// site's own code, in an optimised build), so that a loop where it is not need not.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Plan {
+    // Below which attempt number a failure may take the lean path: the policy's limit, or 0 with
+    // a deadline (whose failures all go the long way), so that one comparison asks both.
     lean_attempts: u32,
     delays: DelayPlan,
 }
@@ -243,10 +234,25 @@ impl Plan {
     #[inline(always)]
     pub(crate) fn of(policy: &Policy) -> Plan {
         Plan {
-            lean_attempts: lean_attempts(policy),
+            lean_attempts: if policy.deadline_value().is_none() {
+                policy.max_attempts_value()
+            } else {
+                0
+            },
             delays: DelayPlan::of(policy),
         }
     }
+}
+
+/// Where [`Progress::retry_lean`] runs, which decides how it computes the delay and counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LeanIn {
+    /// A site's own code, where the policy is a constant: the whole delay computation folds.
+    Site,
+    /// The sync loop sites share, where it is not: the usual delays inline and any other out of
+    /// line (`Progress::planned_delay`); the loop lists its site once, beforehand
+    /// (`stats::list_once`), so counting is one atomic add.
+    SharedLoop,
 }
 
 /// How a policy's delays are computed, for a loop where the policy is not a constant: chosen
@@ -530,10 +536,14 @@ impl Engine {
         // The outcome comes by value and is only borrowed here, on the failure path, so a
         // success never needs it in memory.
         let next = if hooks.plain(context) {
-            if let Some(delay) = self
-                .progress
-                .retry_lean(policy.policy(), site, hooks.observer, verdict)
-            {
+            if let Some(delay) = self.progress.retry_lean(
+                policy.policy(),
+                Plan::of(policy.policy()),
+                site,
+                hooks.observer,
+                verdict,
+                LeanIn::Site,
+            ) {
                 return ControlFlow::Continue(delay);
             }
             self.failed_plain_long(policy.policy(), site, hooks.observer, verdict, &outcome, view)
@@ -561,7 +571,14 @@ impl Engine {
     ) -> Next {
         if hooks.plain(context) {
             let verdict = Verdict::error(failure.retryable, failure.hint);
-            match self.progress.retry_lean(policy, site, hooks.observer, verdict) {
+            match self.progress.retry_lean(
+                policy,
+                Plan::of(policy),
+                site,
+                hooks.observer,
+                verdict,
+                LeanIn::Site,
+            ) {
                 Some(delay) => Next::Sleep(delay),
                 None => self
                     .progress
@@ -726,75 +743,33 @@ impl Progress {
     /// attempt, counted, when there is nothing else to ask or tell (the failure is retryable
     /// with no hint, attempts are left, the policy has no deadline, retries are on, and no
     /// observer listens, the site's or the global one). `None` sends the failure the long way.
-    /// For a site's own code, where the policy is a constant and the delay's arithmetic folds.
+    /// `plan` is what the lean path needs of the policy; `place` says where it runs.
     #[inline(always)]
     pub(crate) fn retry_lean(
-        &mut self,
-        policy: &Policy,
-        site: &'static Site,
-        observer: Option<&dyn Observer>,
-        verdict: Verdict,
-    ) -> Option<Delay> {
-        self.retry_lean_with(
-            policy,
-            lean_attempts(policy),
-            site,
-            observer,
-            verdict,
-            |progress, policy| match DelayPlan::of(policy) {
-                DelayPlan::Zero => 0,
-                _ => next_delay(&mut progress.schedule, policy, None),
-            },
-            stats::count,
-        )
-    }
-
-    /// [`retry_lean`](Self::retry_lean) for the sync loop that sites share, where the policy
-    /// is not a constant: `plan`, made where it was, says what the policy allows. The loop
-    /// lists its site once, before its first failure is counted (`stats::list_once`).
-    #[inline(always)]
-    pub(crate) fn retry_lean_shared(
         &mut self,
         policy: &Policy,
         plan: Plan,
         site: &'static Site,
         observer: Option<&dyn Observer>,
         verdict: Verdict,
-    ) -> Option<Delay> {
-        self.retry_lean_with(
-            policy,
-            plan.lean_attempts,
-            site,
-            observer,
-            verdict,
-            |progress, policy| progress.planned_delay(policy, plan.delays),
-            stats::count_listed,
-        )
-    }
-
-    /// What the two above share: the questions, the delay as `delay` computes it, and the
-    /// count as `count` makes it (the shared loop lists its site beforehand).
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)] // inlined into its two callers, never called
-    fn retry_lean_with(
-        &mut self,
-        policy: &Policy,
-        lean_attempts: u32,
-        site: &'static Site,
-        observer: Option<&dyn Observer>,
-        verdict: Verdict,
-        delay: impl FnOnce(&mut Progress, &Policy) -> u64,
-        count: impl FnOnce(&'static Site, Tally),
+        place: LeanIn,
     ) -> Option<Delay> {
         let lean = verdict.retryable_now()
             && observer.is_none()
-            && self.attempt() < lean_attempts
+            && self.attempt() < plan.lean_attempts
             && crate::detours::none();
         if !lean {
             return None;
         }
-        let delay = delay(self, policy);
-        count(site, Tally::Retry);
+        let delay = match (place, plan.delays) {
+            (LeanIn::Site, DelayPlan::Zero) => 0,
+            (LeanIn::Site, _) => next_delay(&mut self.schedule, policy, None),
+            (LeanIn::SharedLoop, delays) => self.planned_delay(policy, delays),
+        };
+        match place {
+            LeanIn::Site => stats::count(site, Tally::Retry),
+            LeanIn::SharedLoop => stats::count_listed(site, Tally::Retry),
+        }
         self.retries += 1;
         Some(Delay(delay))
     }

@@ -4,7 +4,7 @@
 //! registers and stack never burden the success path and its code is compiled once.
 
 use crate::Policy;
-use crate::engine::{Classified, Next, Plan, PolicySource, Progress, observed_error};
+use crate::engine::{Classified, LeanIn, Next, Plan, PolicySource, Progress, observed_error};
 use crate::event::{Observer, Site};
 use crate::sleep::{BlockingSleeper, ThreadSleeper};
 
@@ -199,7 +199,7 @@ fn failed<R>(
     outcome: R,
     (verdict, view): Classified<R>,
 ) -> (Next, R) {
-    if let Some(delay) = progress.retry_lean_shared(policy, plan, site, observer, verdict) {
+    if let Some(delay) = progress.retry_lean(policy, plan, site, observer, verdict, LeanIn::SharedLoop) {
         return (Next::Sleep(delay), outcome);
     }
     let held = outcome;
