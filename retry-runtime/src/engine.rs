@@ -4,11 +4,12 @@
 //! The caller runs an attempt, classifies its outcome as a [`Verdict`], and asks the engine what to
 //! do next ([`Engine::decide`]). The success path is inline and touches nothing but the verdict.
 //! A failure at a plain site (no budget, breaker or context) first tries the lean path,
-//! `Progress::retry_lean`, inline, with the site's policy folded in: when nothing but the
-//! schedule has a say, it draws the delay and counts the retry. Everything else (the clock,
-//! observers, give-ups, budgets, breakers) is out of line. The sync loop of `run.rs`, which sites
-//! share, drives the same two paths directly: its lean path takes the policy by reference and a
-//! `Plan` the site worked out from it (`LeanIn::SharedLoop`).
+//! `Progress::retry_lean`, inline, with a `Plan` worked out from the site's policy where it is a
+//! constant: when nothing but the schedule has a say, it draws the delay (the usual schedules
+//! inline, any other out of line) and counts the retry. Everything else (the clock, observers,
+//! give-ups, budgets, breakers, and the success that ends a call with retries) is out of line.
+//! The sync loop of `run.rs`, which sites share, drives the same two paths directly, with the
+//! plan its site worked out (`LeanIn::SharedLoop`).
 
 use core::ops::ControlFlow;
 use core::time::Duration;
@@ -247,16 +248,16 @@ impl Plan {
 /// Where [`Progress::retry_lean`] runs, which decides how it computes the delay and counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LeanIn {
-    /// A site's own code, where the policy is a constant: the whole delay computation folds.
+    /// A site's own code, which lists its site for `stats()` as it counts.
     Site,
-    /// The sync loop sites share, where it is not: the usual delays inline and any other out of
-    /// line (`Progress::planned_delay`); the loop lists its site once, beforehand
+    /// The sync loop sites share, which lists its site once per call, beforehand
     /// (`stats::list_once`), so counting is one atomic add.
     SharedLoop,
 }
 
-/// How a policy's delays are computed, for a loop where the policy is not a constant: chosen
-/// where it is (a site's own code), so that the loop need not work it out.
+/// How a policy's delays are computed on the lean path: chosen where the policy is a constant (a
+/// site's own code), so that the usual schedules are computed inline and any other out of line,
+/// and a loop where the policy is not a constant need not work it out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum DelayPlan {
     /// Every delay is zero: a zero base makes every scheduled delay zero, whatever the backoff,
@@ -289,10 +290,13 @@ impl DelayPlan {
     }
 }
 
-/// Where a site's policy comes from. In an optimised build, the expansion's nested fn: a
-/// zero-sized type of its own per site, so the runtime's generic code is copied per site with
-/// the `const` policy folded in. In an unoptimised build, and for a `policy = …` expression, a
-/// reference: one type for every site, so that code is compiled once.
+/// Where a site's policy comes from. At an async site (or a sync one with a budget, a breaker or
+/// a context) in an optimised build, the expansion's nested fn: a zero-sized type of its own
+/// per site, so the runtime's generic code is copied per site with the `const` policy folded in,
+/// and a retrying future has no room to keep for it. Otherwise a reference: one type for every
+/// site, so that code is compiled once. A plain sync site runs the shared loop, which takes the
+/// policy by reference anyway, and works out the `Plan` it needs inline from a reference to a
+/// constant just as well.
 pub trait PolicySource<'p>: Copy {
     /// The policy.
     fn policy(self) -> &'p Policy;
@@ -434,9 +438,18 @@ impl Engine {
             }
         }
         if self.progress.retries > 0 {
-            self.progress.succeeded(policy, site, hooks.observer);
+            self.recovered(policy, site, hooks.observer);
         }
         Next::Return
+    }
+
+    /// A success after failures: counted and reported, out of line. Inline, it cost rustc about
+    /// 3 M instructions per async site in an optimised build, for some 20 instructions saved
+    /// once per call that needed retries.
+    #[cold]
+    #[inline(never)]
+    fn recovered(&mut self, policy: &Policy, site: &'static Site, observer: Option<&dyn Observer>) {
+        self.progress.succeeded(policy, site, observer);
     }
 
     /// What comes after an attempt its site classified as `verdict`: `Break(outcome)` to return
@@ -446,9 +459,9 @@ impl Engine {
     /// sync sites run [`retry_blocking`](crate::__private::retry_blocking) instead.
     ///
     /// The policy comes as a [`PolicySource`]: in an optimised build the site's zero-sized fn,
-    /// so a plain site's failure path is its own out-of-line copy with the `const` policy folded
-    /// in. An unoptimised build forwards to one copy per outcome type, called rather than inlined
-    /// into every site.
+    /// so the lean path of a plain site's failure, inline at the site, has the `const` policy
+    /// folded in. An unoptimised build forwards to one copy per outcome type, called rather than
+    /// inlined into every site.
     #[inline(always)]
     pub fn decide<'p, R, P: PolicySource<'p>>(
         &mut self,
@@ -761,11 +774,7 @@ impl Progress {
         if !lean {
             return None;
         }
-        let delay = match (place, plan.delays) {
-            (LeanIn::Site, DelayPlan::Zero) => 0,
-            (LeanIn::Site, _) => next_delay(&mut self.schedule, policy, None),
-            (LeanIn::SharedLoop, delays) => self.planned_delay(policy, delays),
-        };
+        let delay = self.planned_delay(policy, plan.delays);
         match place {
             LeanIn::Site => stats::count(site, Tally::Retry),
             LeanIn::SharedLoop => stats::count_listed(site, Tally::Retry),
@@ -774,8 +783,10 @@ impl Progress {
         Some(Delay(delay))
     }
 
-    /// The next delay with no hint, as `plan` says to compute it: for a loop where the policy
-    /// is not a constant, the usual schedules inline and any other out of line.
+    /// The next delay with no hint, as `plan` says to compute it: the usual schedules inline and
+    /// any other out of line. At an async site, computing every schedule inline, with the policy
+    /// folded in, saved nothing measurable on the usual schedules but cost rustc 341 M more
+    /// instructions in an optimised build of 150 async sites (`BENCHMARKS.md`).
     #[inline(always)]
     fn planned_delay(&mut self, policy: &Policy, plan: DelayPlan) -> u64 {
         match plan {

@@ -68,38 +68,41 @@ where
     }
 }
 
-/// [`retry_blocking`] for a site with no observer of its own and the default sleeper (most sync
-/// sites): fewer arguments for rustc to check at every site.
-#[inline(always)]
-pub fn retry_blocking_plain<'p, R, P, A>(policy: P, site: &'static Site, mut attempt: A) -> R
-where
-    P: PolicySource<'p>,
-    A: FnMut() -> (R, Classified<R>),
-{
-    #[cfg(debug_assertions)]
-    {
-        // Straight to the shared loop. The expansion's `retry_plain!` goes there without this
-        // function, which an unoptimised build of the annotated crate then never instantiates.
-        retry_shared_plain(policy, site, &mut attempt)
-    }
-    #[cfg(not(debug_assertions))]
-    {
-        let policy = policy.policy();
-        let first = first_attempt!(policy, attempt.run());
-        retry_after_failure(policy, site, None, &ThreadSleeper, &mut attempt, first)
-    }
+/// The loop of a plain sync site (no observer, sleeper, budget, breaker or context of its own)
+/// in an unoptimised build, as the runtime's `retry_plain!` runs it: the attempt comes as a
+/// trait object made at the site, so that nothing but the attempt is compiled per site, and the
+/// first attempt runs here too, in one copy per outcome type.
+pub fn retry_shared_plain<R>(policy: &Policy, site: &'static Site, attempt: &mut dyn RunAttempt<R>) -> R {
+    let first = first_attempt!(policy, attempt.run());
+    retry_after_failure(policy, site, None, &ThreadSleeper, attempt, first)
 }
 
-/// [`retry_blocking_plain`] as an unoptimised build of the annotated crate runs it (the
-/// runtime's `retry_plain!` chooses): the attempt comes as a trait object made at the site, so
-/// that nothing but the attempt is compiled per site, and the loop once per outcome type.
-pub fn retry_shared_plain<'p, R>(
-    policy: impl PolicySource<'p>,
+/// When a call of a plain sync site starts, as a stamp for its deadline: `retry_plain!` in an
+/// optimised build reads it before the first attempt, which it runs at the site. The clock is
+/// read only for a deadline.
+#[inline(always)]
+pub fn call_start(policy: &Policy) -> u64 {
+    crate::clock::stamp_if(policy.deadline_value().is_some())
+}
+
+/// A plain sync site's first attempt failed (`retry_plain!` in an optimised build): hands it
+/// to the shared loop with the `Plan`, worked out here, inline at the site, where the policy is
+/// a constant.
+#[inline(always)]
+pub fn retry_after_first<R>(
+    policy: &Policy,
     site: &'static Site,
     attempt: &mut dyn RunAttempt<R>,
+    outcome: R,
+    classified: Classified<R>,
+    start: u64,
 ) -> R {
-    let policy = policy.policy();
-    let first = first_attempt!(policy, attempt.run());
+    let first = FirstFailure {
+        outcome,
+        classified,
+        start,
+        plan: Plan::of(policy),
+    };
     retry_after_failure(policy, site, None, &ThreadSleeper, attempt, first)
 }
 
@@ -209,8 +212,9 @@ fn failed<R>(
 
 #[cfg(test)]
 mod tests {
-    //! The loop as a sync site drives it. CI runs these in an optimised build too, where
-    //! `retry_blocking` takes its other path (first attempt inline, at the site).
+    //! The loop as a sync site drives it, through `retry_blocking` and through `retry_plain!`.
+    //! CI runs these in an optimised build too, where both take their other path (the first
+    //! attempt inline, at the site).
 
     use core::time::Duration;
 
@@ -252,9 +256,39 @@ mod tests {
         (outcome, calls, sleeps.delays())
     }
 
+    /// [`run`] for a plain site: no observer, the default sleeper, through `retry_plain!`.
+    fn run_plain(
+        policy: &Policy,
+        script: &[Result<u32, &'static str>],
+    ) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
+        let sleeps = testing::instant_sleep();
+        let mut calls = 0;
+        let outcome = crate::__retry_plain!(policy, &SITE, || {
+            calls += 1;
+            classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
+        });
+        (outcome, calls, sleeps.delays())
+    }
+
     #[test]
     fn first_success_returns_at_once() {
         assert_eq!(run(&POLICY, None, &[Ok(7)]), (Ok(7), 1, vec![]));
+        assert_eq!(run_plain(&POLICY, &[Ok(7)]), (Ok(7), 1, vec![]));
+    }
+
+    #[test]
+    fn a_plain_site_runs_the_same_loop() {
+        for script in [
+            &[Err("a"), Err("b"), Ok(3)][..],
+            &[Err("a"); 6],
+            &[Err("a"), Err("fatal"), Ok(1)],
+        ] {
+            assert_eq!(run_plain(&POLICY, script), run(&POLICY, None, script));
+        }
+        let with_deadline = POLICY.max_attempts(10).deadline(Duration::from_millis(25));
+        let (outcome, calls, delays) = run_plain(&with_deadline, &[Err("a"); 10]);
+        assert_eq!((outcome, calls), (Err("a"), 3));
+        assert_eq!(delays, [10, 20].map(Duration::from_millis));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 // A body that consumes an owned, non-`Copy` argument can't run it again on a retry: the
 // compiler says the attempt is a closure that moves `request` out of its environment, so it can
-// run once only (in an optimised build, as E0507, "cannot move out of a captured variable in an
-// `FnMut` closure"), and the docs point to `clone = [request]`.
+// run once only (E0525, in debug and optimised builds alike), and the docs point to
+// `clone = [request]`.
 use retry_runtime::retry;
 
 fn send(request: String) -> Result<usize, String> {
