@@ -39,8 +39,8 @@ struct Site<'a> {
     /// `output`'s span, computed once: syn finds it by printing the type.
     output_span: Span,
     is_async: bool,
-    /// How the generated code reaches the policy, as a `PolicySource`: the local that
-    /// `policy_setup` binds (zero-sized in an optimised build), or the `policy` key's reference.
+    /// How the generated code reaches the policy, a `&Policy`: the `static` that `policy_setup`
+    /// declares, or the `policy` key's reference.
     policy: TokenStream,
 }
 
@@ -62,7 +62,7 @@ pub(crate) fn expand(args: &Args, function: &Function, shape: Shape) -> TokenStr
         Shape::AsyncTrait { output, inner } => ((**output).clone(), true, inner.clone()),
     };
     let policy = match &args.policy {
-        None => quote_spanned!(Span::mixed_site()=> __retry_policy_source),
+        None => quote_spanned!(Span::mixed_site()=> &__RETRY_POLICY_OF_THIS_FN),
         Some(_) => quote_spanned!(Span::mixed_site()=> __retry_policy),
     };
     let output_span = output.span();
@@ -159,18 +159,18 @@ impl Site<'_> {
         };
         if self.runs_plain_blocking() {
             let attempt = self.blocking_attempt(attempt_body);
-            let policy_fn = self.policy_fn();
+            let policy = &self.policy;
             // Without an observer or a sleeper of its own, the shorter call: every argument
             // spelled out is one more for rustc to check at every site.
             let call = if args.observer.is_none() && args.sleeper.is_none() {
                 quote_spanned! {Span::mixed_site()=>
-                    #krate::__private::retry_plain!(#policy_fn, &__RETRY_SITE_OF_THIS_FN, #attempt)
+                    #krate::__private::retry_plain!(#policy, &__RETRY_SITE_OF_THIS_FN, #attempt)
                 }
             } else {
                 let observer = self.observer();
                 let sleeper = self.sleeper();
                 quote_spanned! {Span::mixed_site()=>
-                    #krate::__private::retry_blocking(#policy_fn, &__RETRY_SITE_OF_THIS_FN, #observer, #sleeper, #attempt)
+                    #krate::__private::retry_blocking(#policy, &__RETRY_SITE_OF_THIS_FN, #observer, #sleeper, #attempt)
                 }
             };
             return quote_spanned! {Span::mixed_site()=>
@@ -191,41 +191,24 @@ impl Site<'_> {
         }
     }
 
-    /// The policy: a `const` behind a nested fn when no `policy` key is given (it folds into
-    /// the code), else `let __retry_policy: &Policy = …;`.
+    /// The policy: a `static` when no `policy` key is given, else
+    /// `let __retry_policy: &Policy = …;`.
     fn policy_setup(&self) -> TokenStream {
         let krate = &self.krate;
         let overrides = self.policy_overrides();
         let Some(given) = &self.args.policy else {
             let base = nanos(self.args.base.as_ref().map_or(100_000_000, |g| g.value));
-            // What the runtime's generic code is handed (`PolicySource`). In an optimised build,
-            // a nested fn: zero-sized, so a retrying future has no room for it, and a type of its
-            // own, so the runtime's code is copied per site with the policy folded in. In an
-            // unoptimised build, which is for compiling fast, the reference: the same type at
-            // every site, so that code is compiled once, and no fn to compile per site. The
-            // policy is an inline `const` block, promoted to a `'static`: a `const` item of its
-            // own costs rustc more.
-            let policy = quote_spanned! {Span::mixed_site()=>
-                &const { #krate::Policy::exponential(#base) #overrides }
-            };
-            if self.runs_plain_blocking() {
-                // The shared sync loop takes the policy by reference, and the plan it needs is
-                // worked out from a reference to a constant as well as from a fn: no fn, and no
-                // copy of the runtime's code per site for it (−124 M rustc instructions for an
-                // optimised build of 150 sync sites).
-                return quote_spanned! {Span::mixed_site()=>
-                    let __retry_policy_source: &'static #krate::Policy = #policy;
-                };
-            }
+            // A `static`, used as `&__RETRY_POLICY_OF_THIS_FN`: a constant address, so a
+            // retrying future keeps no room for it, and the runtime's code inlined at the site
+            // reads the policy from an initialised, immutable global, which LLVM folds as a
+            // constant. So one copy of that code per outcome type serves every site. The forms
+            // it replaces cost rustc more: a nested fn returning `&const { … }`, a type of its
+            // own that made every generic function of the runtime a copy per site (+910 M
+            // instructions for an optimised build of 150 async sites, +154 M for a debug build
+            // of the 300-fn crate), or a `&const { … }` local, which an async fn keeps in its
+            // future, where LLVM can't see it as a constant.
             return quote_spanned! {Span::mixed_site()=>
-                #[cfg(not(debug_assertions))]
-                fn __retry_policy_of_this_fn() -> &'static #krate::Policy {
-                    #policy
-                }
-                #[cfg(not(debug_assertions))]
-                let __retry_policy_source = __retry_policy_of_this_fn;
-                #[cfg(debug_assertions)]
-                let __retry_policy_source: &'static #krate::Policy = #policy;
+                static __RETRY_POLICY_OF_THIS_FN: #krate::Policy = #krate::Policy::exponential(#base) #overrides;
             };
         };
         let expr = &given.value;
@@ -242,15 +225,6 @@ impl Site<'_> {
                 let __retry_policy_holder: #krate::Policy = #copied #overrides;
                 let __retry_policy: &#krate::Policy = &__retry_policy_holder;
             }
-        }
-    }
-
-    /// The policy as the runtime's generic code takes it (`PolicySource`): the local chosen
-    /// beside the nested fn, or the `policy = …` key's reference.
-    fn policy_fn(&self) -> TokenStream {
-        match &self.args.policy {
-            None => quote_spanned!(Span::mixed_site()=> __retry_policy_source),
-            Some(_) => quote_spanned!(Span::mixed_site()=> __retry_policy),
         }
     }
 
@@ -432,7 +406,7 @@ impl Site<'_> {
     fn decide(&self) -> TokenStream {
         let krate = &self.krate;
         let args = self.args;
-        let policy_fn = self.policy_fn();
+        let policy = &self.policy;
         if args.observer.is_none()
             && args.budget.is_none()
             && args.breaker.is_none()
@@ -441,7 +415,7 @@ impl Site<'_> {
             // Most sites: the shorter call, without the hooks and the context that are all `None`.
             return quote_spanned! {Span::mixed_site()=>
                 __retry_engine.decide_plain(
-                    #policy_fn,
+                    #policy,
                     &__RETRY_SITE_OF_THIS_FN,
                     __retry_result,
                     __retry_classified,
@@ -467,7 +441,7 @@ impl Site<'_> {
         };
         quote_spanned! {Span::mixed_site()=>
             __retry_engine.decide(
-                #policy_fn,
+                #policy,
                 &__RETRY_SITE_OF_THIS_FN,
                 #krate::__private::Hooks { observer: #observer, budget: #budget, permit: #permit },
                 #context,

@@ -15,7 +15,7 @@ use core::time::Duration;
 use std::error::Error;
 
 pub use crate::classify::{Chain, Outcome};
-pub use crate::engine::{Classified, Delay, Engine, Hooks, Next, PolicySource, Verdict, View, admit};
+pub use crate::engine::{Classified, Delay, Engine, Hooks, Next, Verdict, View, admit};
 pub use crate::event::Site;
 pub use crate::run::{RunAttempt, call_start, retry_after_first, retry_blocking, retry_shared_plain};
 pub use crate::sleep::{AsyncSleeper, BlockingSleeper, ThreadSleeper as DefaultBlockingSleeper, timeout};

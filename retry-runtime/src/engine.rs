@@ -10,6 +10,11 @@
 //! give-ups, budgets, breakers, and the success that ends a call with retries) is out of line.
 //! The sync loop of `run.rs`, which sites share, drives the same two paths directly, with the
 //! plan its site worked out (`LeanIn::SharedLoop`).
+//!
+//! The helpers a site's code reaches are `#[inline(always)]` in an optimised build only
+//! (`cfg_attr(not(debug_assertions), …)`): an unoptimised build of the annotated crate would
+//! otherwise compile its own copy of each, in every codegen unit that calls it, where one call
+//! into the runtime does (for the 300-fn bench crate, 232 M fewer rustc instructions, 2.2%).
 
 use core::ops::ControlFlow;
 use core::time::Duration;
@@ -232,7 +237,7 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn of(policy: &Policy) -> Plan {
         Plan {
             lean_attempts: if policy.deadline_value().is_none() {
@@ -287,32 +292,6 @@ impl DelayPlan {
         } else {
             DelayPlan::Other
         }
-    }
-}
-
-/// Where a site's policy comes from. At an async site (or a sync one with a budget, a breaker or
-/// a context) in an optimised build, the expansion's nested fn: a zero-sized type of its own
-/// per site, so the runtime's generic code is copied per site with the `const` policy folded in,
-/// and a retrying future has no room to keep for it. Otherwise a reference: one type for every
-/// site, so that code is compiled once. A plain sync site runs the shared loop, which takes the
-/// policy by reference anyway, and works out the `Plan` it needs inline from a reference to a
-/// constant just as well.
-pub trait PolicySource<'p>: Copy {
-    /// The policy.
-    fn policy(self) -> &'p Policy;
-}
-
-impl<'p> PolicySource<'p> for &'p Policy {
-    #[inline(always)]
-    fn policy(self) -> &'p Policy {
-        self
-    }
-}
-
-impl<'p, F: Fn() -> &'p Policy + Copy> PolicySource<'p> for F {
-    #[inline(always)]
-    fn policy(self) -> &'p Policy {
-        self()
     }
 }
 
@@ -377,9 +356,10 @@ impl Engine {
     /// A call about to run its first attempt. The clock is read now only when the policy has a
     /// deadline or `track_time` asks for it (an attempt timeout). A `context` reads it itself,
     /// and the engine takes the call's start from it at the first failure.
-    #[inline(always)]
-    pub fn new<'p>(policy: impl PolicySource<'p>, track_time: bool) -> Self {
-        let policy = policy.policy();
+    // Inline only in an optimised build: an unoptimised one would compile a copy of it (and of
+    // `attempt_limit`) in every codegen unit of the annotated crate that calls it.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn new(policy: &Policy, track_time: bool) -> Self {
         let start = crate::clock::stamp_if(track_time || policy.deadline_value().is_some());
         Engine {
             progress: Progress::new(start),
@@ -398,8 +378,7 @@ impl Engine {
     }
 
     /// A context for the body, for sites with `context` (or [`call`](crate::call)).
-    pub fn context<'p>(&self, policy: impl PolicySource<'p>) -> Attempt {
-        let policy = policy.policy();
+    pub fn context(&self, policy: &Policy) -> Attempt {
         Attempt::new(
             policy.max_attempts_value(),
             self.start().unwrap_or_else(crate::clock::now),
@@ -408,15 +387,14 @@ impl Engine {
     }
 
     /// Prepares `context` for the attempt about to run.
-    #[inline]
+    #[cfg_attr(not(debug_assertions), inline)]
     pub fn begin(&self, context: &mut Attempt) {
         context.begin(self.attempt());
     }
 
     /// The time limit for the next attempt: `limit`, shortened to what is left of the deadline.
-    #[inline]
-    pub fn attempt_limit<'p>(&self, policy: impl PolicySource<'p>, limit: Duration) -> Duration {
-        let policy = policy.policy();
+    #[cfg_attr(not(debug_assertions), inline)]
+    pub fn attempt_limit(&self, policy: &Policy, limit: Duration) -> Duration {
         match (policy.deadline_value(), self.progress.start) {
             (Some(deadline), start) if start != 0 => {
                 limit.min(deadline.saturating_sub(crate::clock::since_stamp(start)))
@@ -427,7 +405,7 @@ impl Engine {
 
     /// The attempt succeeded (or `until` accepted its value): the call returns it. Reports a
     /// success event when retries were needed; the first-attempt path does nothing else.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn succeeded(&mut self, policy: &Policy, site: &'static Site, hooks: Hooks<'_, '_>) -> Next {
         if let Some(budget) = hooks.budget {
             budget.record_success();
@@ -458,14 +436,13 @@ impl Engine {
     /// loops that keep their state in a future or beside a budget, a breaker or a context; plain
     /// sync sites run [`retry_blocking`](crate::__private::retry_blocking) instead.
     ///
-    /// The policy comes as a [`PolicySource`]: in an optimised build the site's zero-sized fn,
-    /// so the lean path of a plain site's failure, inline at the site, has the `const` policy
-    /// folded in. An unoptimised build forwards to one copy per outcome type, called rather than
-    /// inlined into every site.
+    /// In an optimised build this is inline at the site, whose policy is a `static`: the lean
+    /// path of a failure reads it as a constant, folded in. An unoptimised build forwards to one
+    /// copy per outcome type, called rather than inlined into every site.
     #[inline(always)]
-    pub fn decide<'p, R, P: PolicySource<'p>>(
+    pub fn decide<R>(
         &mut self,
-        policy: P,
+        policy: &Policy,
         site: &'static Site,
         hooks: Hooks<'_, '_>,
         context: Option<&Attempt>,
@@ -476,7 +453,7 @@ impl Engine {
         {
             // An unoptimised build is for compiling fast: one copy of the decision per outcome
             // type, not one per site's policy.
-            self.decide_shared(policy.policy(), site, hooks, context, verdict, outcome, view)
+            self.decide_shared(policy, site, hooks, context, verdict, outcome, view)
         }
         #[cfg(not(debug_assertions))]
         {
@@ -489,24 +466,16 @@ impl Engine {
     /// `decide`'s rather than calling it: in a debug build that extra inlined call at every site
     /// cost 120 M more instructions to build the 300-fn bench crate (1.1%).
     #[inline(always)]
-    pub fn decide_plain<'p, R, P: PolicySource<'p>>(
+    pub fn decide_plain<R>(
         &mut self,
-        policy: P,
+        policy: &Policy,
         site: &'static Site,
         outcome: R,
         (verdict, view): Classified<R>,
     ) -> ControlFlow<R, Delay> {
         #[cfg(debug_assertions)]
         {
-            self.decide_shared(
-                policy.policy(),
-                site,
-                Hooks::default(),
-                None,
-                verdict,
-                outcome,
-                view,
-            )
+            self.decide_shared(policy, site, Hooks::default(), None, verdict, outcome, view)
         }
         #[cfg(not(debug_assertions))]
         {
@@ -532,9 +501,9 @@ impl Engine {
 
     #[inline(always)]
     #[allow(clippy::too_many_arguments)] // `decide`'s own
-    fn decide_with<'p, R, P: PolicySource<'p>>(
+    fn decide_with<R>(
         &mut self,
-        policy: P,
+        policy: &Policy,
         site: &'static Site,
         hooks: Hooks<'_, '_>,
         context: Option<&Attempt>,
@@ -543,15 +512,15 @@ impl Engine {
         view: View<R>,
     ) -> ControlFlow<R, Delay> {
         if verdict.is_success() {
-            self.succeeded(policy.policy(), site, hooks);
+            self.succeeded(policy, site, hooks);
             return ControlFlow::Break(outcome);
         }
         // The outcome comes by value and is only borrowed here, on the failure path, so a
         // success never needs it in memory.
         let next = if hooks.plain(context) {
             if let Some(delay) = self.progress.retry_lean(
-                policy.policy(),
-                Plan::of(policy.policy()),
+                policy,
+                Plan::of(policy),
                 site,
                 hooks.observer,
                 verdict,
@@ -559,10 +528,10 @@ impl Engine {
             ) {
                 return ControlFlow::Continue(delay);
             }
-            self.failed_plain_long(policy.policy(), site, hooks.observer, verdict, &outcome, view)
+            self.failed_plain_long(policy, site, hooks.observer, verdict, &outcome, view)
         } else {
             let failure = verdict.failure(show(&outcome, view));
-            self.failed_hooked(policy.policy(), site, hooks, context, failure)
+            self.failed_hooked(policy, site, hooks, context, failure)
         };
         match next {
             Next::Return => ControlFlow::Break(outcome),
@@ -673,13 +642,12 @@ impl Engine {
 /// fail-fast give-up (attempt 0: nothing ran) when it refuses.
 #[cold]
 #[inline(never)]
-pub fn admit<'b, 'p>(
+pub fn admit<'b>(
     breaker: &'b CircuitBreaker,
-    policy: impl PolicySource<'p>,
+    policy: &Policy,
     site: &'static Site,
     observer: Option<&dyn Observer>,
 ) -> Option<Permit<'b>> {
-    let policy = policy.policy();
     let (permit, transition) = breaker.acquire();
     if let Some(transition) = transition {
         report_transition(site, observer, 0, transition);
@@ -757,7 +725,7 @@ impl Progress {
     /// with no hint, attempts are left, the policy has no deadline, retries are on, and no
     /// observer listens, the site's or the global one). `None` sends the failure the long way.
     /// `plan` is what the lean path needs of the policy; `place` says where it runs.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn retry_lean(
         &mut self,
         policy: &Policy,
@@ -787,7 +755,7 @@ impl Progress {
     /// any other out of line. At an async site, computing every schedule inline, with the policy
     /// folded in, saved nothing measurable on the usual schedules but cost rustc 341 M more
     /// instructions in an optimised build of 150 async sites (`BENCHMARKS.md`).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn planned_delay(&mut self, policy: &Policy, plan: DelayPlan) -> u64 {
         match plan {
             DelayPlan::Zero => 0,
@@ -809,7 +777,7 @@ impl Progress {
 
     /// The long way of a failure at a site with nothing but an observer to tell, when
     /// [`retry_lean`](Self::retry_lean) declines: every question asked, events reported.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn failed_long(
         &mut self,
         policy: &Policy,

@@ -37,7 +37,7 @@ fn from_os() -> u64 {
 }
 
 /// 64 random bits. Never panics, never allocates.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn next_u64() -> u64 {
     STATE.with(|slot| {
         let mut state = slot.get();

@@ -4,7 +4,7 @@
 //! registers and stack never burden the success path and its code is compiled once.
 
 use crate::Policy;
-use crate::engine::{Classified, LeanIn, Next, Plan, PolicySource, Progress, observed_error};
+use crate::engine::{Classified, LeanIn, Next, Plan, Progress, observed_error};
 use crate::event::{Observer, Site};
 use crate::sleep::{BlockingSleeper, ThreadSleeper};
 
@@ -43,26 +43,24 @@ macro_rules! first_attempt {
 /// sync sites took four times the CPU time of hand-written loops, against about 1.5 times now
 /// (`BENCHMARKS.md`). In a debug build the first attempt runs in the shared loop too.
 #[inline(always)]
-pub fn retry_blocking<'p, R, P, A, S>(
-    policy: P,
+pub fn retry_blocking<R, A, S>(
+    policy: &Policy,
     site: &'static Site,
     observer: Option<&dyn Observer>,
     sleeper: &S,
     mut attempt: A,
 ) -> R
 where
-    P: PolicySource<'p>,
     A: FnMut() -> (R, Classified<R>),
     S: BlockingSleeper + ?Sized,
 {
     #[cfg(debug_assertions)]
     {
         let attempt: &mut dyn RunAttempt<R> = &mut attempt;
-        retry_shared(policy.policy(), site, observer, sleeper, attempt)
+        retry_shared(policy, site, observer, sleeper, attempt)
     }
     #[cfg(not(debug_assertions))]
     {
-        let policy = policy.policy();
         let first = first_attempt!(policy, attempt.run());
         retry_after_failure(policy, site, observer, sleeper, &mut attempt, first)
     }

@@ -58,7 +58,7 @@ pub(crate) enum Tally {
 }
 
 /// Counts one event at `site`, and lists the site the first time it counts something.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn count(site: &'static Site, tally: Tally) {
     count_listed(site, tally);
     list_once(site);
@@ -66,7 +66,7 @@ pub(crate) fn count(site: &'static Site, tally: Tally) {
 
 /// [`count`] for a site already listed (by [`list_once`]): the loop a sync site shares lists
 /// its site once per call, not once per failure.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn count_listed(site: &'static Site, tally: Tally) {
     let counters = site.counters();
     let counter = match tally {
@@ -78,7 +78,7 @@ pub(crate) fn count_listed(site: &'static Site, tally: Tally) {
 }
 
 /// Puts `site` on the list [`stats`] reads if it is not there yet.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn list_once(site: &'static Site) {
     if !site.counters().listed.load(Ordering::Relaxed) {
         list(site);
