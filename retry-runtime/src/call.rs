@@ -54,7 +54,7 @@ where
     S: BlockingSleeper + ?Sized,
 {
     let mut engine = Engine::new(policy, false);
-    let mut attempt = engine.context(policy);
+    let mut attempt = engine.context_inline(policy);
     loop {
         engine.begin(&mut attempt);
         let outcome = f(&attempt);
@@ -104,7 +104,7 @@ where
     S: AsyncSleeper + ?Sized,
 {
     let mut engine = Engine::new(policy, false);
-    let mut attempt = engine.context(policy);
+    let mut attempt = engine.context_inline(policy);
     loop {
         engine.begin(&mut attempt);
         let outcome = f(&attempt).await;
