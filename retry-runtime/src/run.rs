@@ -40,8 +40,10 @@ macro_rules! first_attempt {
 /// object and the policy by reference, with what its lean path needs of the policy worked out
 /// here, where the policy is a constant (a `Plan`). A loop copied per site with the policy
 /// folded in took about a third fewer instructions per failed call, but an optimised build of
-/// sync sites took four times the CPU time of hand-written loops, against about 1.5 times now
-/// (`BENCHMARKS.md`). In a debug build the first attempt runs in the shared loop too.
+/// sync sites took four times the CPU time of hand-written loops, against about 1.15 times now
+/// in instructions (`BENCHMARKS.md`). In a debug build the first attempt runs in the shared loop
+/// too. For a site with an observer or a sleeper of its own; plain sites expand to the runtime's
+/// `retry_plain!`, which does the same without a function generic over the attempt.
 #[inline(always)]
 pub fn retry_blocking<R, A, S>(
     policy: &Policy,
