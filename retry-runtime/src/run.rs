@@ -15,8 +15,7 @@ use crate::sleep::{BlockingSleeper, ThreadSleeper};
 macro_rules! first_attempt {
     ($policy:expr, $run:expr) => {{
         let policy: &Policy = $policy;
-        // Reads the clock only for a deadline, which counts from before the first attempt.
-        let start = crate::clock::stamp_if(policy.deadline_value().is_some());
+        let start = call_start(policy);
         let (outcome, classified) = $run;
         if classified.0.is_success() {
             return outcome;
@@ -77,9 +76,9 @@ pub fn retry_shared_plain<R>(policy: &Policy, site: &'static Site, attempt: &mut
     retry_after_failure(policy, site, None, &ThreadSleeper, attempt, first)
 }
 
-/// When a call of a plain sync site starts, as a stamp for its deadline: `retry_plain!` in an
-/// optimised build reads it before the first attempt, which it runs at the site. The clock is
-/// read only for a deadline.
+/// When a call starts, as a stamp for its deadline, read before the first attempt (here and by
+/// `retry_plain!` in an optimised build, which runs that attempt at the site). The clock is read
+/// only for a deadline.
 #[inline(always)]
 pub fn call_start(policy: &Policy) -> u64 {
     crate::clock::stamp_if(policy.deadline_value().is_some())
