@@ -527,14 +527,7 @@ impl Engine {
         // The outcome comes by value and is only borrowed here, on the failure path, so a
         // success never needs it in memory.
         let next = if hooks.plain(context) {
-            if let Some(delay) = self.progress.retry_lean(
-                policy,
-                Plan::of(policy),
-                site,
-                hooks.observer,
-                verdict,
-                LeanIn::Site,
-            ) {
+            if let Some(delay) = self.retry_lean(policy, site, hooks.observer, verdict) {
                 return ControlFlow::Continue(delay);
             }
             self.failed_plain_long(policy, site, hooks.observer, verdict, &outcome, view)
@@ -547,6 +540,19 @@ impl Engine {
             // The error goes before the sleep: it may hold a connection or a buffer.
             Next::Sleep(delay) => ControlFlow::Continue(delay),
         }
+    }
+
+    /// [`Progress::retry_lean`] in a site's own code, with the plan worked out from its policy.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn retry_lean(
+        &mut self,
+        policy: &Policy,
+        site: &'static Site,
+        observer: Option<&dyn Observer>,
+        verdict: Verdict,
+    ) -> Option<Delay> {
+        self.progress
+            .retry_lean(policy, Plan::of(policy), site, observer, verdict, LeanIn::Site)
     }
 
     /// The attempt failed (or `until` rejected its value): give up, or sleep and go again. What
@@ -562,14 +568,7 @@ impl Engine {
     ) -> Next {
         if hooks.plain(context) {
             let verdict = Verdict::error(failure.retryable, failure.hint);
-            match self.progress.retry_lean(
-                policy,
-                Plan::of(policy),
-                site,
-                hooks.observer,
-                verdict,
-                LeanIn::Site,
-            ) {
+            match self.retry_lean(policy, site, hooks.observer, verdict) {
                 Some(delay) => Next::Sleep(delay),
                 None => self
                     .progress
