@@ -7,7 +7,8 @@
 # start-up and first-use costs and keeps only what one more operation costs. The raw counts go
 # to $OUT/callgrind.tsv, the tables (with ratios to the hand loop) to stdout.
 #
-# Environment: LOW (1000), HIGH (11000), OUT (a new temporary directory), CARGO_TARGET_DIR.
+# Environment: LOW (1000), HIGH (11000), OUT (a new temporary directory), CARGO_TARGET_DIR,
+# FEATURES (retry-bench features to build with, such as `inline-loops`).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -20,7 +21,8 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 
-cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p retry-bench --bin cells
+cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p retry-bench --bin cells \
+  --features "${FEATURES:-}"
 cells="$target/release/cells"
 "$cells" check
 

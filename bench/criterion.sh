@@ -2,7 +2,7 @@
 # Criterion medians for every cell (or the criterion filter given, e.g. `bench/criterion.sh w1/`),
 # in one run, then the table with ratios to the hand loop. About a minute for everything.
 # Times move with the machine's load: compare ratios within one run, and trust callgrind.sh for
-# repeatable numbers.
+# repeatable numbers. FEATURES names retry-bench features to build with, such as `inline-loops`.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -11,5 +11,6 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 
 # Results of earlier runs would mix into the table (only this crate's groups: w1, w2, …).
 rm -rf "$target"/criterion/w[0-9]*
-cargo bench --manifest-path "$root/Cargo.toml" -p retry-bench --bench peers -- "$@" >&2
+cargo bench --manifest-path "$root/Cargo.toml" -p retry-bench --bench peers --features "${FEATURES:-}" \
+  -- "$@" >&2
 python3 "$here/tables.py" criterion "$target/criterion"

@@ -162,15 +162,24 @@ impl Site<'_> {
             let policy = &self.policy;
             // Without an observer or a sleeper of its own, the shorter call: every argument
             // spelled out is one more for rustc to check at every site.
+            // A `static` policy can be named by the nested fn the runtime's macros write for an
+            // optimised build's loop after a failure, where it is then a constant.
+            let is_static = args.policy.is_none();
             let call = if args.observer.is_none() && args.sleeper.is_none() {
+                let mark = is_static.then(|| quote!(@static));
                 quote_spanned! {Span::mixed_site()=>
-                    #krate::__private::retry_plain!(#policy, &__RETRY_SITE_OF_THIS_FN, #attempt)
+                    #krate::__private::retry_plain!(#mark #policy, &__RETRY_SITE_OF_THIS_FN, #attempt)
                 }
             } else {
                 let observer = self.observer();
                 let sleeper = self.sleeper();
+                let run = if is_static {
+                    quote!(#krate::__private::retry_sync!)
+                } else {
+                    quote!(#krate::__private::retry_blocking)
+                };
                 quote_spanned! {Span::mixed_site()=>
-                    #krate::__private::retry_blocking(#policy, &__RETRY_SITE_OF_THIS_FN, #observer, #sleeper, #attempt)
+                    #run(#policy, &__RETRY_SITE_OF_THIS_FN, #observer, #sleeper, #attempt)
                 }
             };
             return quote_spanned! {Span::mixed_site()=>

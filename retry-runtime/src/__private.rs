@@ -17,7 +17,9 @@ use std::error::Error;
 pub use crate::classify::{Chain, Outcome};
 pub use crate::engine::{Classified, Delay, Engine, Hooks, Next, Verdict, View, admit};
 pub use crate::event::Site;
-pub use crate::run::{RunAttempt, call_start, retry_after_first, retry_blocking, retry_shared_plain};
+pub use crate::run::{
+    RunAttempt, call_start, retry_after_first, retry_blocking, retry_lean_at_site, retry_shared_plain,
+};
 pub use crate::sleep::{AsyncSleeper, BlockingSleeper, ThreadSleeper as DefaultBlockingSleeper, timeout};
 pub use crate::{
     Attempt, Backoff, CircuitBreaker, CircuitOpen, Elapsed, ErrorView, Jitter, Observer, Permit, Policy,
@@ -87,7 +89,8 @@ macro_rules! __retry_classify {
 pub use crate::__retry_classify as classify;
 
 /// `retry_plain!(policy, site, attempt)`: the loop of a sync site with no observer, sleeper,
-/// budget, breaker or context of its own, with the policy as a `&Policy`. A macro, so that the
+/// budget, breaker or context of its own, with the policy as a `&Policy`; the expansion writes
+/// `retry_plain!(@static &POLICY, …)` when the policy is a `static`. A macro, so that the
 /// annotated crate's own build chooses. Unoptimised, the attempt becomes a trait object at the
 /// site and the shared loop runs every attempt ([`retry_shared_plain`]), so nothing generic is
 /// compiled per site. Optimised, the first attempt runs right here, at the site, so a success
@@ -95,10 +98,14 @@ pub use crate::__retry_classify as classify;
 /// ([`retry_after_first`]). Written out here rather than in a generic function that takes the
 /// attempt: that function's copy for each site cost rustc about 150 M more instructions for an
 /// optimised build of 150 sync sites (`BENCHMARKS.md`).
+///
+/// Without the `inline-loops` feature this is `retry_plain!` itself; with it, `retry_plain!`
+/// runs it for a policy that is not a `static`. Each macro a site goes through costs rustc
+/// about 0.3 M instructions.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __retry_plain {
-    ($policy:expr, $site:expr, $attempt:expr) => {{
+macro_rules! __retry_plain_shared {
+    ($(@static)? $policy:expr, $site:expr, $attempt:expr) => {{
         #[cfg(debug_assertions)]
         {
             $crate::__private::retry_shared_plain($policy, $site, &mut $attempt)
@@ -117,8 +124,109 @@ macro_rules! __retry_plain {
         }
     }};
 }
+#[cfg(not(feature = "inline-loops"))]
+#[doc(hidden)]
+pub use crate::__retry_plain_shared as retry_plain;
+
+/// `retry_plain!` with the `inline-loops` feature: a site whose policy is a `static` runs its
+/// own loop in an optimised build (`retry_sync!`).
+#[cfg(feature = "inline-loops")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_plain {
+    (@static $policy:expr, $site:expr, $attempt:expr) => {{
+        #[cfg(debug_assertions)]
+        {
+            $crate::__private::retry_shared_plain($policy, $site, &mut $attempt)
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            $crate::__private::retry_sync!(
+                @own $policy, $site, $attempt,
+                ::core::option::Option::None, &$crate::__private::DefaultBlockingSleeper
+            )
+        }
+    }};
+    ($policy:expr, $site:expr, $attempt:expr) => {
+        $crate::__private::retry_plain_shared!($policy, $site, $attempt)
+    };
+}
+#[cfg(feature = "inline-loops")]
 #[doc(hidden)]
 pub use crate::__retry_plain as retry_plain;
+#[doc(hidden)]
+pub use crate::__retry_plain_shared as retry_plain_shared;
+
+/// `retry_sync!(policy, site, observer, sleeper, attempt)`: the loop of a sync site whose policy
+/// is a `static` (`policy` is `&THAT_STATIC`), with an observer or a sleeper of its own:
+/// [`retry_blocking`].
+#[cfg(not(feature = "inline-loops"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_sync {
+    ($policy:expr, $site:expr, $observer:expr, $sleeper:expr, $attempt:expr) => {
+        $crate::__private::retry_blocking($policy, $site, $observer, $sleeper, $attempt)
+    };
+}
+
+/// `retry_sync!` with the `inline-loops` feature: in an optimised build, the site's own loop
+/// (the `@own` arm, which `retry_plain!` runs too). The first attempt runs at the site and,
+/// after a failure, a nested fn of the site's own, kept out of the site's code, runs
+/// [`retry_lean_at_site`]. There the policy is a constant and the attempt inlined, so a failure
+/// on the lean path costs a few instructions, as in a hand-written loop, while a first-attempt
+/// success pays nothing for the loop. The observer and the sleeper are handed to the nested fn.
+/// The nested fn names the policy, so `policy` must be `&` a `static`; `site` always is.
+#[cfg(feature = "inline-loops")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_sync {
+    ($policy:expr, $site:expr, $observer:expr, $sleeper:expr, $attempt:expr) => {{
+        #[cfg(debug_assertions)]
+        {
+            $crate::__private::retry_blocking($policy, $site, $observer, $sleeper, $attempt)
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            $crate::__private::retry_sync!(@own $policy, $site, $attempt, $observer, $sleeper)
+        }
+    }};
+    (@own $policy:expr, $site:expr, $attempt:expr, $observer:expr, $sleeper:expr) => {{
+        let mut attempt = $attempt;
+        let start = $crate::__private::call_start($policy);
+        let (outcome, classified) = attempt();
+        if classified.0.is_success() {
+            outcome
+        } else {
+            // Cold, so the site's code is laid out for success. The verdict and the view go
+            // apart: as one `Classified` they would go through memory, stored on the success
+            // path too.
+            #[cold]
+            #[inline(never)]
+            fn __retry_after_first_failure<R, A, S>(
+                observer: ::core::option::Option<&dyn $crate::Observer>,
+                sleeper: &S,
+                attempt: &mut A,
+                outcome: R,
+                verdict: $crate::__private::Verdict,
+                view: $crate::__private::View<R>,
+                start: u64,
+            ) -> R
+            where
+                A: $crate::__private::RunAttempt<R>,
+                S: $crate::__private::BlockingSleeper + ?::core::marker::Sized,
+            {
+                $crate::__private::retry_lean_at_site($policy, $site, observer, sleeper, attempt, (outcome, (verdict, view)), start)
+            }
+            let (verdict, view) = classified;
+            // The observer and the sleeper are `&` a `static` each (or a constant): taken here,
+            // after the first attempt, they are what they would have been before it, and a
+            // sleeper of the wrong type is reported on the key's path.
+            __retry_after_first_failure($observer, $sleeper, &mut attempt, outcome, verdict, view, start)
+        }
+    }};
+}
+#[doc(hidden)]
+pub use crate::__retry_sync as retry_sync;
 
 /// Sleeps between attempts of a sync site.
 #[inline]

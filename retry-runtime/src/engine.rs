@@ -8,8 +8,8 @@
 //! constant: when nothing but the schedule has a say, it draws the delay (the usual schedules
 //! inline, any other out of line) and counts the retry. Everything else (the clock, observers,
 //! give-ups, budgets, breakers, and the success that ends a call with retries) is out of line.
-//! The sync loop of `run.rs`, which sites share, drives the same two paths directly, with the
-//! plan its site worked out (`LeanIn::SharedLoop`).
+//! The sync loops of `run.rs` (a site's own, and the one sites share) drive the same two paths
+//! directly, with the plan their site worked out (`LeanIn::Loop`).
 //!
 //! The helpers a site's code reaches are `#[inline(always)]` in an optimised build only
 //! (`cfg_attr(not(debug_assertions), …)`): an unoptimised build of the annotated crate would
@@ -255,9 +255,9 @@ impl Plan {
 pub(crate) enum LeanIn {
     /// A site's own code, which lists its site for `stats()` as it counts.
     Site,
-    /// The sync loop sites share, which lists its site once per call, beforehand
-    /// (`stats::list_once`), so counting is one atomic add.
-    SharedLoop,
+    /// A sync loop (a site's own, or the one sites share), which lists its site once per call,
+    /// beforehand (`stats::list_once`), so counting is one atomic add.
+    Loop,
 }
 
 /// How a policy's delays are computed on the lean path: chosen where the policy is a constant (a
@@ -753,7 +753,7 @@ impl Progress {
         let delay = self.planned_delay(policy, plan.delays);
         match place {
             LeanIn::Site => stats::count(site, Tally::Retry),
-            LeanIn::SharedLoop => stats::count_listed(site, Tally::Retry),
+            LeanIn::Loop => stats::count_listed(site, Tally::Retry),
         }
         self.retries += 1;
         Some(Delay(delay))
@@ -910,7 +910,8 @@ impl Progress {
         }
     }
 
-    /// A success after failures: counted, and reported to the observer if one listens.
+    /// A success after failures: counted, and reported to the observer if one listens. The
+    /// failures before it counted, so the site is listed already.
     #[inline(always)]
     pub(crate) fn succeeded(
         &mut self,
@@ -918,7 +919,7 @@ impl Progress {
         site: &'static Site,
         observer: Option<&dyn Observer>,
     ) {
-        stats::count(site, Tally::Recovered);
+        stats::count_listed(site, Tally::Recovered);
         if observer.is_some() || crate::detours::load() & crate::detours::GLOBAL_OBSERVER != 0 {
             self.report_success(policy, site, observer);
         }

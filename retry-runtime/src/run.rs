@@ -1,7 +1,10 @@
 //! The loop of a sync `#[retry]` site without a budget, a breaker or a context: the first attempt
 //! runs inline, so a first-attempt success costs what a hand-written loop costs; everything after
 //! a failure runs in a cold function shared by the sites with the same outcome type, so its
-//! registers and stack never burden the success path and its code is compiled once.
+//! registers and stack never burden the success path and its code is compiled once. With the
+//! `inline-loops` feature, a site whose policy is a `static` runs its own loop after a failure
+//! instead ([`retry_lean_at_site`], from the runtime's `retry_sync!`), and hands the shared loop
+//! only a failure that leaves the lean path.
 
 use crate::Policy;
 use crate::engine::{Classified, LeanIn, Next, Plan, Progress, observed_error};
@@ -40,9 +43,11 @@ macro_rules! first_attempt {
 /// here, where the policy is a constant (a `Plan`). A loop copied per site with the policy
 /// folded in took about a third fewer instructions per failed call, but an optimised build of
 /// sync sites took four times the CPU time of hand-written loops, against about 1.15 times now
-/// in instructions (`BENCHMARKS.md`). In a debug build the first attempt runs in the shared loop
-/// too. For a site with an observer or a sleeper of its own; plain sites expand to the runtime's
-/// `retry_plain!`, which does the same without a function generic over the attempt.
+/// in instructions (`BENCHMARKS.md`); the `inline-loops` feature makes that trade the other
+/// way. In a debug build the first attempt runs in the shared loop too. For a site with an
+/// observer or a sleeper of its own (through the runtime's `retry_sync!` when its policy is a
+/// `static`); plain sites expand to the runtime's `retry_plain!`, which does the same without a
+/// function generic over the attempt.
 #[inline(always)]
 pub fn retry_blocking<R, A, S>(
     policy: &Policy,
@@ -105,6 +110,47 @@ pub fn retry_after_first<R>(
     retry_after_failure(policy, site, None, &ThreadSleeper, attempt, first)
 }
 
+/// A site's own loop after its first failure, with the `inline-loops` feature in an optimised
+/// build: the runtime's `retry_plain!` and `retry_sync!` expand, at a site whose policy is a
+/// `static`, to a nested fn that calls this, so that the policy is a constant here and the
+/// attempt is inlined. The lean path's failures cost a few instructions each; the first one it
+/// declines goes to the shared loop, with the call's progress. The nested fn is not inlined
+/// into the site, so a first-attempt success pays nothing for it.
+#[inline(always)]
+pub fn retry_lean_at_site<R, A, S>(
+    policy: &Policy,
+    site: &'static Site,
+    observer: Option<&dyn Observer>,
+    sleeper: &S,
+    attempt: &mut A,
+    (mut outcome, mut classified): (R, Classified<R>),
+    start: u64,
+) -> R
+where
+    A: RunAttempt<R>,
+    S: BlockingSleeper + ?Sized,
+{
+    let plan = Plan::of(policy);
+    let mut progress = Progress::new(start);
+    // Every failure counts something at the site: listed here, once, counting is one atomic add.
+    crate::stats::list_once(site);
+    loop {
+        let verdict = classified.0;
+        let Some(delay) = progress.retry_lean(policy, plan, site, observer, verdict, LeanIn::Loop) else {
+            let failure = (outcome, classified, progress, plan);
+            return retry_after_lean(policy, site, observer, sleeper, attempt, failure);
+        };
+        // The error goes before the sleep: it may hold a connection or a buffer.
+        drop(outcome);
+        crate::sleep::blocking(sleeper, delay);
+        (outcome, classified) = attempt.run();
+        if classified.0.is_success() {
+            progress.succeeded(policy, site, observer);
+            return outcome;
+        }
+    }
+}
+
 /// [`retry_blocking`] in an unoptimised build: the first attempt runs here too.
 #[cfg(debug_assertions)]
 fn retry_shared<R, S>(
@@ -163,15 +209,51 @@ where
     S: BlockingSleeper + ?Sized,
 {
     let FirstFailure {
-        mut outcome,
-        mut classified,
+        outcome,
+        classified,
         start,
         plan,
     } = first;
-    let mut progress = Progress::new(start);
     // Every failure counts something at the site: listed here, once, the lean path's counting
     // is one atomic add.
     crate::stats::list_once(site);
+    let failure = (outcome, classified, Progress::new(start), plan);
+    shared_loop(policy, site, observer, sleeper, attempt, failure)
+}
+
+/// [`retry_after_failure`] for a failure a site's own loop ([`retry_lean_at_site`]) sends the
+/// long way, with the call's progress so far. A function of its own, so that the sites'
+/// entry takes, and builds, only the call's start: the progress built at every site cost rustc
+/// about 75 M more instructions for an optimised build of 150 sync sites.
+#[cold]
+#[inline(never)]
+fn retry_after_lean<R, S>(
+    policy: &Policy,
+    site: &'static Site,
+    observer: Option<&dyn Observer>,
+    sleeper: &S,
+    attempt: &mut dyn RunAttempt<R>,
+    failure: (R, Classified<R>, Progress, Plan),
+) -> R
+where
+    S: BlockingSleeper + ?Sized,
+{
+    shared_loop(policy, site, observer, sleeper, attempt, failure)
+}
+
+/// The shared loop itself, from a failed attempt on, with the site listed.
+#[inline(always)]
+fn shared_loop<R, S>(
+    policy: &Policy,
+    site: &'static Site,
+    observer: Option<&dyn Observer>,
+    sleeper: &S,
+    attempt: &mut dyn RunAttempt<R>,
+    (mut outcome, mut classified, mut progress, plan): (R, Classified<R>, Progress, Plan),
+) -> R
+where
+    S: BlockingSleeper + ?Sized,
+{
     loop {
         let next;
         (next, outcome) = failed(&mut progress, policy, plan, site, observer, outcome, classified);
@@ -201,7 +283,7 @@ fn failed<R>(
     outcome: R,
     (verdict, view): Classified<R>,
 ) -> (Next, R) {
-    if let Some(delay) = progress.retry_lean(policy, plan, site, observer, verdict, LeanIn::SharedLoop) {
+    if let Some(delay) = progress.retry_lean(policy, plan, site, observer, verdict, LeanIn::Loop) {
         return (Next::Sleep(delay), outcome);
     }
     let held = outcome;
@@ -262,11 +344,119 @@ mod tests {
     ) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
         let sleeps = testing::instant_sleep();
         let mut calls = 0;
-        let outcome = crate::__retry_plain!(policy, &SITE, || {
+        let outcome = crate::__private::retry_plain!(policy, &SITE, || {
             calls += 1;
             classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
         });
         (outcome, calls, sleeps.delays())
+    }
+
+    /// [`run`] through a site's own loop, [`retry_lean_at_site`], after a first attempt run
+    /// here, as `site_loop!` runs it with the `inline-loops` feature.
+    fn run_site_loop(
+        policy: &Policy,
+        observer: Option<&dyn Observer>,
+        script: &[Result<u32, &'static str>],
+    ) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
+        let sleeps = testing::instant_sleep();
+        let mut calls = 0;
+        let mut attempt = || {
+            calls += 1;
+            classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
+        };
+        let start = call_start(policy);
+        let (outcome, classified) = attempt();
+        let outcome = if classified.0.is_success() {
+            outcome
+        } else {
+            retry_lean_at_site(
+                policy,
+                &SITE,
+                observer,
+                &ThreadSleeper,
+                &mut attempt,
+                (outcome, classified),
+                start,
+            )
+        };
+        (outcome, calls, sleeps.delays())
+    }
+
+    /// Scripts every loop must run alike: a recovery, exhaustion, an error not to retry.
+    const SCRIPTS: [&[Result<u32, &str>]; 3] = [
+        &[Err("a"), Err("b"), Ok(3)],
+        &[Err("a"); 6],
+        &[Err("a"), Err("fatal"), Ok(1)],
+    ];
+
+    #[test]
+    fn a_site_loop_runs_the_same_loop() {
+        let with_deadline = POLICY.max_attempts(10).deadline(Duration::from_millis(25));
+        let zero = POLICY.base(Duration::ZERO);
+        for policy in [&POLICY, &with_deadline, &zero] {
+            for script in SCRIPTS {
+                assert_eq!(
+                    run_site_loop(policy, None, script),
+                    run(policy, None, script),
+                    "{policy:?}, {script:?}"
+                );
+            }
+        }
+        // The observer sees the same events, and the error, whichever loop reports them.
+        let (site_loop, shared) = (Recorder::new(), Recorder::new());
+        for script in SCRIPTS {
+            assert_eq!(
+                run_site_loop(&POLICY, Some(&site_loop), script),
+                run(&POLICY, Some(&shared), script)
+            );
+        }
+        let described = |r: &Recorder| -> Vec<_> {
+            r.events()
+                .iter()
+                .map(|e| (e.kind(), e.attempt(), e.delay(), e.reason(), e.error_type()))
+                .collect()
+        };
+        assert_eq!(described(&site_loop), described(&shared));
+    }
+
+    #[test]
+    fn sites_with_a_static_policy_run_the_same_loop() {
+        // What the attribute expands to for a site without a `policy` key: `retry_plain!` or
+        // `retry_sync!` with `&` a `static`, which a build with `inline-loops` hands to a nested
+        // fn of the site's own (and CI runs these tests with it, optimised).
+        static PLAIN: Policy = POLICY;
+        static DEADLINE: Policy = POLICY.max_attempts(10).deadline(Duration::from_millis(25));
+        fn plain(script: &[Result<u32, &'static str>]) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
+            let sleeps = testing::instant_sleep();
+            let mut calls = 0;
+            let outcome = crate::__private::retry_plain!(@static &PLAIN, &SITE, || {
+                calls += 1;
+                classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
+            });
+            (outcome, calls, sleeps.delays())
+        }
+        fn with_deadline(
+            observer: Option<&dyn Observer>,
+            script: &[Result<u32, &'static str>],
+        ) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
+            let sleeps = testing::instant_sleep();
+            let mut calls = 0;
+            let outcome = crate::__retry_sync!(&DEADLINE, &SITE, observer, &ThreadSleeper, || {
+                calls += 1;
+                classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
+            });
+            (outcome, calls, sleeps.delays())
+        }
+        let recorder = Recorder::new();
+        for script in SCRIPTS {
+            assert_eq!(plain(script), run(&PLAIN, None, script));
+            assert_eq!(with_deadline(None, script), run(&DEADLINE, None, script));
+            assert_eq!(
+                with_deadline(Some(&recorder), script),
+                run(&DEADLINE, None, script)
+            );
+        }
+        assert!(!recorder.events().is_empty());
     }
 
     #[test]
