@@ -23,10 +23,10 @@ macro_rules! first_attempt {
         if classified.0.is_success() {
             return outcome;
         }
-        FirstFailure {
+        Failure {
             outcome,
             classified,
-            start,
+            progress: Start(start),
             plan: Plan::of(policy),
         }
     }};
@@ -101,10 +101,10 @@ pub fn retry_after_first<R>(
     classified: Classified<R>,
     start: u64,
 ) -> R {
-    let first = FirstFailure {
+    let first = Failure {
         outcome,
         classified,
-        start,
+        progress: Start(start),
         plan: Plan::of(policy),
     };
     retry_after_failure(policy, site, None, &ThreadSleeper, attempt, first)
@@ -137,8 +137,13 @@ where
     loop {
         let verdict = classified.0;
         let Some(delay) = progress.retry_lean(policy, plan, site, observer, verdict, LeanIn::Loop) else {
-            let failure = (outcome, classified, progress, plan);
-            return retry_after_lean(policy, site, observer, sleeper, attempt, failure);
+            let failure = Failure {
+                outcome,
+                classified,
+                progress,
+                plan,
+            };
+            return retry_after_failure(policy, site, observer, sleeper, attempt, failure);
         };
         // The error goes before the sleep: it may hold a connection or a buffer.
         drop(outcome);
@@ -183,77 +188,56 @@ impl<R, F: FnMut() -> (R, Classified<R>)> RunAttempt<R> for F {
     }
 }
 
-/// A call's first failure, as the shared loop takes it: the outcome and how it was classified,
-/// the call's start, and what the lean path needs of the policy, worked out where the policy
-/// is a constant (in an optimised build, at the site), not by the loop on every call.
-struct FirstFailure<R> {
+/// A failure, as the shared loop takes it: the outcome and how it was classified, the call's
+/// progress `P`, and what the lean path needs of the policy, worked out where the policy is a
+/// constant (in an optimised build, at the site), not by the loop on every call. From a site's
+/// first attempt, `P` is only the call's [`Start`]: a `Progress` built at every site cost rustc
+/// about 75 M more instructions for an optimised build of 150 sync sites. From a site's own loop
+/// ([`retry_lean_at_site`]), it is the call's `Progress` so far.
+struct Failure<R, P> {
     outcome: R,
     classified: Classified<R>,
-    start: u64,
+    progress: P,
     plan: Plan,
 }
 
-/// Everything after the first failure: decide, sleep, run the next attempt, until one succeeds
-/// or the policy gives up. One copy per outcome and sleeper type, whichever sites share them.
+/// When a call started, as the first failure hands it to the shared loop.
+struct Start(u64);
+
+impl From<Start> for Progress {
+    #[inline(always)]
+    fn from(Start(start): Start) -> Progress {
+        Progress::new(start)
+    }
+}
+
+/// Everything after a failure: decide, sleep, run the next attempt, until one succeeds or the
+/// policy gives up. One copy per outcome and sleeper type, whichever sites share them (and one
+/// more for the failures a site's own loop sends the long way).
 #[cold]
 #[inline(never)]
-fn retry_after_failure<R, S>(
+fn retry_after_failure<R, S, P>(
     policy: &Policy,
     site: &'static Site,
     observer: Option<&dyn Observer>,
     sleeper: &S,
     attempt: &mut dyn RunAttempt<R>,
-    first: FirstFailure<R>,
+    failure: Failure<R, P>,
 ) -> R
 where
     S: BlockingSleeper + ?Sized,
+    P: Into<Progress>,
 {
-    let FirstFailure {
-        outcome,
-        classified,
-        start,
+    let Failure {
+        mut outcome,
+        mut classified,
+        progress,
         plan,
-    } = first;
+    } = failure;
+    let mut progress = progress.into();
     // Every failure counts something at the site: listed here, once, the lean path's counting
     // is one atomic add.
     crate::stats::list_once(site);
-    let failure = (outcome, classified, Progress::new(start), plan);
-    shared_loop(policy, site, observer, sleeper, attempt, failure)
-}
-
-/// [`retry_after_failure`] for a failure a site's own loop ([`retry_lean_at_site`]) sends the
-/// long way, with the call's progress so far. A function of its own, so that the sites'
-/// entry takes, and builds, only the call's start: the progress built at every site cost rustc
-/// about 75 M more instructions for an optimised build of 150 sync sites.
-#[cold]
-#[inline(never)]
-fn retry_after_lean<R, S>(
-    policy: &Policy,
-    site: &'static Site,
-    observer: Option<&dyn Observer>,
-    sleeper: &S,
-    attempt: &mut dyn RunAttempt<R>,
-    failure: (R, Classified<R>, Progress, Plan),
-) -> R
-where
-    S: BlockingSleeper + ?Sized,
-{
-    shared_loop(policy, site, observer, sleeper, attempt, failure)
-}
-
-/// The shared loop itself, from a failed attempt on, with the site listed.
-#[inline(always)]
-fn shared_loop<R, S>(
-    policy: &Policy,
-    site: &'static Site,
-    observer: Option<&dyn Observer>,
-    sleeper: &S,
-    attempt: &mut dyn RunAttempt<R>,
-    (mut outcome, mut classified, mut progress, plan): (R, Classified<R>, Progress, Plan),
-) -> R
-where
-    S: BlockingSleeper + ?Sized,
-{
     loop {
         let next;
         (next, outcome) = failed(&mut progress, policy, plan, site, observer, outcome, classified);
@@ -311,79 +295,70 @@ mod tests {
         .max_attempts(4)
         .jitter(Jitter::None);
 
+    type Outcome = Result<u32, &'static str>;
+    /// A site's attempt, as the loops take it.
+    type Attempt<'a> = &'a mut dyn FnMut() -> (Outcome, Classified<Outcome>);
+    /// What a loop did: its outcome, how many attempts ran, the delays it slept.
+    type Ran = (Outcome, usize, Vec<Duration>);
+
     /// What a site's attempt closure returns for `outcome`: errors retryable unless `fatal`.
-    fn classify(
-        outcome: Result<u32, &'static str>,
-    ) -> (Result<u32, &'static str>, Classified<Result<u32, &'static str>>) {
-        let show: ViewFn<Result<u32, &'static str>> = crate::__private::view::opaque;
+    fn classify(outcome: Outcome) -> (Outcome, Classified<Outcome>) {
+        let show: ViewFn<Outcome> = crate::__private::view::opaque;
         match outcome {
             Ok(_) => (outcome, (Verdict::SUCCESS, None)),
             Err(e) => (outcome, (Verdict::error(e != "fatal", None), Some(show))),
         }
     }
 
-    /// Runs a site whose attempts return `script` in turn, then `Ok(0)`.
-    fn run(
-        policy: &Policy,
-        observer: Option<&dyn Observer>,
-        script: &[Result<u32, &'static str>],
-    ) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
+    /// Runs `run_loop` with an attempt that returns `script` in turn, then `Ok(0)`.
+    fn scripted(script: &[Outcome], run_loop: impl FnOnce(Attempt<'_>) -> Outcome) -> Ran {
         let sleeps = testing::instant_sleep();
         let mut calls = 0;
-        let outcome = retry_blocking(policy, &SITE, observer, &ThreadSleeper, || {
+        let outcome = run_loop(&mut || {
             calls += 1;
             classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
         });
         (outcome, calls, sleeps.delays())
+    }
+
+    /// A site through `retry_blocking`.
+    fn run(policy: &Policy, observer: Option<&dyn Observer>, script: &[Outcome]) -> Ran {
+        scripted(script, |attempt| {
+            retry_blocking(policy, &SITE, observer, &ThreadSleeper, attempt)
+        })
     }
 
     /// [`run`] for a plain site: no observer, the default sleeper, through `retry_plain!`.
-    fn run_plain(
-        policy: &Policy,
-        script: &[Result<u32, &'static str>],
-    ) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
-        let sleeps = testing::instant_sleep();
-        let mut calls = 0;
-        let outcome = crate::__private::retry_plain!(policy, &SITE, || {
-            calls += 1;
-            classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
-        });
-        (outcome, calls, sleeps.delays())
+    fn run_plain(policy: &Policy, script: &[Outcome]) -> Ran {
+        scripted(script, |attempt| {
+            crate::__private::retry_plain!(policy, &SITE, &mut *attempt)
+        })
     }
 
     /// [`run`] through a site's own loop, [`retry_lean_at_site`], after a first attempt run
-    /// here, as `site_loop!` runs it with the `inline-loops` feature.
-    fn run_site_loop(
-        policy: &Policy,
-        observer: Option<&dyn Observer>,
-        script: &[Result<u32, &'static str>],
-    ) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
-        let sleeps = testing::instant_sleep();
-        let mut calls = 0;
-        let mut attempt = || {
-            calls += 1;
-            classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
-        };
-        let start = call_start(policy);
-        let (outcome, classified) = attempt();
-        let outcome = if classified.0.is_success() {
-            outcome
-        } else {
+    /// here, as `retry_sync!` runs it with the `inline-loops` feature.
+    fn run_site_loop(policy: &Policy, observer: Option<&dyn Observer>, script: &[Outcome]) -> Ran {
+        scripted(script, |mut attempt| {
+            let start = call_start(policy);
+            let (outcome, classified) = attempt();
+            if classified.0.is_success() {
+                return outcome;
+            }
+            let failure = (outcome, classified);
             retry_lean_at_site(
                 policy,
                 &SITE,
                 observer,
                 &ThreadSleeper,
                 &mut attempt,
-                (outcome, classified),
+                failure,
                 start,
             )
-        };
-        (outcome, calls, sleeps.delays())
+        })
     }
 
     /// Scripts every loop must run alike: a recovery, exhaustion, an error not to retry.
-    const SCRIPTS: [&[Result<u32, &str>]; 3] = [
+    const SCRIPTS: [&[Outcome]; 3] = [
         &[Err("a"), Err("b"), Ok(3)],
         &[Err("a"); 6],
         &[Err("a"), Err("fatal"), Ok(1)],
@@ -426,27 +401,17 @@ mod tests {
         // fn of the site's own (and CI runs these tests with it, optimised).
         static PLAIN: Policy = POLICY;
         static DEADLINE: Policy = POLICY.max_attempts(10).deadline(Duration::from_millis(25));
-        fn plain(script: &[Result<u32, &'static str>]) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
-            let sleeps = testing::instant_sleep();
-            let mut calls = 0;
-            let outcome = crate::__private::retry_plain!(@static &PLAIN, &SITE, || {
-                calls += 1;
-                classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
-            });
-            (outcome, calls, sleeps.delays())
-        }
-        fn with_deadline(
-            observer: Option<&dyn Observer>,
-            script: &[Result<u32, &'static str>],
-        ) -> (Result<u32, &'static str>, usize, Vec<Duration>) {
-            let sleeps = testing::instant_sleep();
-            let mut calls = 0;
-            let outcome = crate::__retry_sync!(&DEADLINE, &SITE, observer, &ThreadSleeper, || {
-                calls += 1;
-                classify(script.get(calls - 1).copied().unwrap_or(Ok(0)))
-            });
-            (outcome, calls, sleeps.delays())
-        }
+        let plain = |script| {
+            scripted(
+                script,
+                |attempt| crate::__private::retry_plain!(@static &PLAIN, &SITE, &mut *attempt),
+            )
+        };
+        let with_deadline = |observer: Option<&dyn Observer>, script| {
+            scripted(script, |attempt| {
+                crate::__private::retry_sync!(&DEADLINE, &SITE, observer, &ThreadSleeper, attempt)
+            })
+        };
         let recorder = Recorder::new();
         for script in SCRIPTS {
             assert_eq!(plain(script), run(&PLAIN, None, script));
