@@ -297,7 +297,7 @@ mod tests {
 
     type Outcome = Result<u32, &'static str>;
     /// A site's attempt, as the loops take it.
-    type Attempt<'a> = &'a mut dyn FnMut() -> (Outcome, Classified<Outcome>);
+    type AttemptFn<'a> = &'a mut dyn FnMut() -> (Outcome, Classified<Outcome>);
     /// What a loop did: its outcome, how many attempts ran, the delays it slept.
     type Ran = (Outcome, usize, Vec<Duration>);
 
@@ -311,7 +311,7 @@ mod tests {
     }
 
     /// Runs `run_loop` with an attempt that returns `script` in turn, then `Ok(0)`.
-    fn scripted(script: &[Outcome], run_loop: impl FnOnce(Attempt<'_>) -> Outcome) -> Ran {
+    fn scripted(script: &[Outcome], run_loop: impl FnOnce(AttemptFn<'_>) -> Outcome) -> Ran {
         let sleeps = testing::instant_sleep();
         let mut calls = 0;
         let outcome = run_loop(&mut || {
