@@ -48,14 +48,11 @@ fn site(name: &str) -> SiteStats {
         .unwrap_or_else(|| panic!("{name} is not listed"))
 }
 
-#[test]
-fn every_kind_of_site_counts_retries_recoveries_and_give_ups() {
+#[tokio::test(start_paused = true)]
+async fn every_kind_of_site_counts_retries_recoveries_and_give_ups() {
+    // The sync sites' sleeps return at once (an instant-sleep guard, a no-op sleeper), so they
+    // may run on the test's runtime thread.
     let _sleeps = testing::instant_sleep();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap();
     // Per site: a recovery at the third attempt, a first-attempt success, a give-up after four.
     let mut calls = [0; 3];
     for (succeed_at, calls) in [3, 1, 0].into_iter().zip(&mut calls) {
@@ -63,7 +60,7 @@ fn every_kind_of_site_counts_retries_recoveries_and_give_ups() {
         let outcomes = (
             plain(&mut n[0], succeed_at),
             with_sleeper(&mut n[1], succeed_at),
-            runtime.block_on(in_a_future(&mut n[2], succeed_at)),
+            in_a_future(&mut n[2], succeed_at).await,
         );
         let expected = if succeed_at == 0 {
             Err("attempt 4 failed".to_string())
