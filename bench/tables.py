@@ -27,6 +27,7 @@ V = versions()
 WAYS = [
     ("direct", "direct call"),
     ("hand", "hand loop"),
+    ("duties", "hand loop + duties"),
     ("attr", "`#[retry]`"),
     ("call", "`call`"),
     ("backon", f"backon {V.get('backon', '')}"),
@@ -110,10 +111,19 @@ def verdicts(values, unit):
         beaten = [p for p, (v, _) in peers.items() if ours < v]
         lost = [f"{p} {v:.1f}{unit} ({pr})" for p, (v, pr) in peers.items() if ours >= v]
         ok = ratio <= limit and not lost
+        # The floor: the hand loop with the specification's duties (bench/src/duties.rs).
+        floor = values.get((row, "duties"))
+        floor_note = (
+            f"; the floor (hand loop + duties) is {floor:.1f}{unit} = {floor / hand:.2f}× hand, "
+            f"`#[retry]` {ours / floor:.2f}× the floor"
+            if floor
+            else ""
+        )
         out.append(
             f"- {name}: `#[retry]` {ours:.1f}{unit} = {ratio:.2f}× hand (target ≤ {limit}×: "
             f"{'holds' if ratio <= limit else 'MISSED'}); below {', '.join(beaten) or 'no peer'}"
             + (f"; NOT below {', '.join(lost)}" if lost else "")
+            + floor_note
             + f" → {'target holds' if ok else 'target missed'}"
         )
     return "\n".join(out)

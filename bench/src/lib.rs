@@ -16,6 +16,7 @@
 //!   cap), the cell does what a user of that crate would write, and `BENCHMARKS.md` says so.
 
 pub mod common;
+mod duties;
 mod w1;
 mod w2;
 mod w3;

@@ -12,6 +12,7 @@ use crate::common::{
     BACKON_5_ZERO, Flaky, NO_SLEEP, NoSleep, POLICY_5_ZERO, backoff_classify, backoff_error, backoff_policy,
     flaky, hand_loop, hand_loop_async, hand_seed, poll_once,
 };
+use crate::duties::{duty_loop, duty_loop_async};
 use crate::{Cell, fold};
 
 #[retry_runtime::retry(max_attempts = 5, base = "0ns", max_delay = "10s", jitter = "full", sleeper = NO_SLEEP, doc = false)]
@@ -31,6 +32,17 @@ fn hand(failures: u32, x: u64) -> u64 {
         5,
         Duration::ZERO,
         hand_seed(x),
+        |d| retry_runtime::BlockingSleeper::sleep(&NO_SLEEP, d),
+        || flaky(&mut f, x),
+    ))
+}
+
+#[inline(always)]
+fn duties(failures: u32, x: u64) -> u64 {
+    let mut f = Flaky::new(failures);
+    fold(duty_loop(
+        5,
+        Duration::ZERO,
         |d| retry_runtime::BlockingSleeper::sleep(&NO_SLEEP, d),
         || flaky(&mut f, x),
     ))
@@ -97,6 +109,16 @@ fn hand_async(failures: u32, x: u64) -> u64 {
 }
 
 #[inline(always)]
+fn duties_async(failures: u32, x: u64) -> u64 {
+    let mut f = Flaky::new(failures);
+    let sleep = |d| retry_runtime::AsyncSleeper::sleep(&NO_SLEEP, d);
+    fold(poll_once(duty_loop_async(5, Duration::ZERO, sleep, || {
+        let result = flaky(&mut f, x);
+        async move { result }
+    })))
+}
+
+#[inline(always)]
 fn attr_async(failures: u32, x: u64) -> u64 {
     fold(poll_once(attributed_async(&mut Flaky::new(failures), x)))
 }
@@ -159,18 +181,21 @@ pub(crate) use cells;
 
 cells! {
     "w3" "hand" w3_hand = hand(4);
+    "w3" "duties" w3_duties = duties(4);
     "w3" "attr" w3_attr = attr(4);
     "w3" "call" w3_call = call(4);
     "w3" "backon" w3_backon = backon(4);
     "w3" "backoff" w3_backoff = backoff(4);
     "w3" "retry" w3_retry = retry(4);
     "w3s" "hand" w3s_hand = hand(0);
+    "w3s" "duties" w3s_duties = duties(0);
     "w3s" "attr" w3s_attr = attr(0);
     "w3s" "call" w3s_call = call(0);
     "w3s" "backon" w3s_backon = backon(0);
     "w3s" "backoff" w3s_backoff = backoff(0);
     "w3s" "retry" w3s_retry = retry(0);
     "w3a" "hand" w3a_hand = hand_async(4);
+    "w3a" "duties" w3a_duties = duties_async(4);
     "w3a" "attr" w3a_attr = attr_async(4);
     "w3a" "call" w3a_call = call_async(4);
     "w3a" "backon" w3a_backon = backon_async(4);

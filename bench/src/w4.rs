@@ -21,6 +21,7 @@ use crate::common::{
     BACKON_5, BASE, CAP, Flaky, NO_SLEEP, POLICY_5, TOKIO_RETRY, backoff_policy, flaky, hand_loop, hand_seed,
     xorshift_full_jitter,
 };
+use crate::duties::duty_loop;
 use crate::fold;
 
 /// 1 when `delay` is in `[low, high]`.
@@ -85,6 +86,17 @@ fn hand(failures: u32, x: u64) -> u64 {
 }
 
 #[inline(always)]
+fn duties(failures: u32, x: u64) -> u64 {
+    let mut f = Flaky::new(failures);
+    fold(duty_loop(
+        5,
+        BASE,
+        |d| retry_runtime::BlockingSleeper::sleep(&NO_SLEEP, d),
+        || flaky(&mut f, x),
+    ))
+}
+
+#[inline(always)]
 fn attr(failures: u32, x: u64) -> u64 {
     fold(attributed(&mut Flaky::new(failures), x))
 }
@@ -110,10 +122,12 @@ fn backon(failures: u32, x: u64) -> u64 {
 
 crate::w3::cells! {
     "w4f" "hand" w4f_hand = hand(4);
+    "w4f" "duties" w4f_duties = duties(4);
     "w4f" "attr" w4f_attr = attr(4);
     "w4f" "call" w4f_call = call(4);
     "w4f" "backon" w4f_backon = backon(4);
     "w4s" "hand" w4s_hand = hand(0);
+    "w4s" "duties" w4s_duties = duties(0);
     "w4s" "attr" w4s_attr = attr(0);
     "w4s" "call" w4s_call = call(0);
     "w4s" "backon" w4s_backon = backon(0);

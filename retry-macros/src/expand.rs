@@ -163,23 +163,32 @@ impl Site<'_> {
             // Without an observer or a sleeper of its own, the shorter call: every argument
             // spelled out is one more for rustc to check at every site.
             // A `static` policy can be named by the nested fn the runtime's macros write for an
-            // optimised build's loop after a failure, where it is then a constant.
+            // optimised build's loop after a failure, where it is then a constant. A site that
+            // retries at once (a zero base: every delay is zero) gets that loop of its own
+            // (`@own`): there a retry costs what the loop costs, with no sleep to hide it. Other
+            // sites share one loop, compiled once, unless the runtime's `inline-loops` feature
+            // gives every `static` policy a loop of its own.
             let is_static = args.policy.is_none();
+            let at_once = is_static && args.base.as_ref().is_some_and(|base| base.value == 0);
+            let mark = if at_once {
+                Some(quote!(@own))
+            } else {
+                is_static.then(|| quote!(@static))
+            };
             let call = if args.observer.is_none() && args.sleeper.is_none() {
-                let mark = is_static.then(|| quote!(@static));
                 quote_spanned! {Span::mixed_site()=>
                     #krate::__private::retry_plain!(#mark #policy, &__RETRY_SITE_OF_THIS_FN, #attempt)
                 }
             } else {
                 let observer = self.observer();
                 let sleeper = self.sleeper();
-                let run = if is_static {
-                    quote!(#krate::__private::retry_sync!)
+                let (run, mark) = if is_static {
+                    (quote!(#krate::__private::retry_sync!), mark.filter(|_| at_once))
                 } else {
-                    quote!(#krate::__private::retry_blocking)
+                    (quote!(#krate::__private::retry_blocking), None)
                 };
                 quote_spanned! {Span::mixed_site()=>
-                    #run(#policy, &__RETRY_SITE_OF_THIS_FN, #observer, #sleeper, #attempt)
+                    #run(#mark #policy, &__RETRY_SITE_OF_THIS_FN, #observer, #sleeper, #attempt)
                 }
             };
             return quote_spanned! {Span::mixed_site()=>

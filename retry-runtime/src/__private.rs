@@ -90,7 +90,8 @@ pub use crate::__retry_classify as classify;
 
 /// `retry_plain!(policy, site, attempt)`: the loop of a sync site with no observer, sleeper,
 /// budget, breaker or context of its own, with the policy as a `&Policy`; the expansion writes
-/// `retry_plain!(@static &POLICY, …)` when the policy is a `static`. A macro, so that the
+/// `retry_plain!(@static &POLICY, …)` when the policy is a `static`, and `@own` for a `static`
+/// policy with a zero base (see [`own_loop!`](crate::__retry_own_loop)). A macro, so that the
 /// annotated crate's own build chooses. Unoptimised, the attempt becomes a trait object at the
 /// site and the shared loop runs every attempt ([`retry_shared_plain`]), so nothing generic is
 /// compiled per site. Optimised, the first attempt runs right here, at the site, so a success
@@ -105,6 +106,22 @@ pub use crate::__retry_classify as classify;
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __retry_plain_shared {
+    (@own $policy:expr, $site:expr, $attempt:expr) => {{
+        #[cfg(debug_assertions)]
+        {
+            $crate::__private::retry_shared_plain($policy, $site, &mut $attempt)
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            $crate::__private::own_loop!(
+                $policy,
+                $site,
+                ::core::option::Option::None,
+                &$crate::__private::DefaultBlockingSleeper,
+                $attempt
+            )
+        }
+    }};
     ($(@static)? $policy:expr, $site:expr, $attempt:expr) => {{
         #[cfg(debug_assertions)]
         {
@@ -129,21 +146,25 @@ macro_rules! __retry_plain_shared {
 pub use crate::__retry_plain_shared as retry_plain;
 
 /// `retry_plain!` with the `inline-loops` feature: a site whose policy is a `static` runs its
-/// own loop in an optimised build (`retry_sync!`).
+/// own loop in an optimised build, zero base or not.
 #[cfg(feature = "inline-loops")]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __retry_plain {
-    (@static $policy:expr, $site:expr, $attempt:expr) => {{
+    // `@static` or `@own`.
+    (@ $mark:tt $policy:expr, $site:expr, $attempt:expr) => {{
         #[cfg(debug_assertions)]
         {
             $crate::__private::retry_shared_plain($policy, $site, &mut $attempt)
         }
         #[cfg(not(debug_assertions))]
         {
-            $crate::__private::retry_sync!(
-                @own $policy, $site, $attempt,
-                ::core::option::Option::None, &$crate::__private::DefaultBlockingSleeper
+            $crate::__private::own_loop!(
+                $policy,
+                $site,
+                ::core::option::Option::None,
+                &$crate::__private::DefaultBlockingSleeper,
+                $attempt
             )
         }
     }};
@@ -159,38 +180,60 @@ pub use crate::__retry_plain_shared as retry_plain_shared;
 
 /// `retry_sync!(policy, site, observer, sleeper, attempt)`: the loop of a sync site whose policy
 /// is a `static` (`policy` is `&THAT_STATIC`), with an observer or a sleeper of its own:
-/// [`retry_blocking`].
+/// [`retry_blocking`]. `retry_sync!(@own …)`, for a zero base, runs the site's own loop in an
+/// optimised build ([`own_loop!`](crate::__retry_own_loop)).
 #[cfg(not(feature = "inline-loops"))]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __retry_sync {
-    ($policy:expr, $site:expr, $observer:expr, $sleeper:expr, $attempt:expr) => {
-        $crate::__private::retry_blocking($policy, $site, $observer, $sleeper, $attempt)
-    };
-}
-
-/// `retry_sync!` with the `inline-loops` feature: in an optimised build, the site's own loop
-/// (the `@own` arm, which `retry_plain!` runs too). The first attempt runs at the site and,
-/// after a failure, a nested fn of the site's own, kept out of the site's code, runs
-/// [`retry_lean_at_site`]. There the policy is a constant and the attempt inlined, so a failure
-/// on the lean path costs a few instructions, as in a hand-written loop, while a first-attempt
-/// success pays nothing for the loop. The observer and the sleeper are handed to the nested fn.
-/// The nested fn names the policy, so `policy` must be `&` a `static`; `site` always is.
-#[cfg(feature = "inline-loops")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __retry_sync {
-    ($policy:expr, $site:expr, $observer:expr, $sleeper:expr, $attempt:expr) => {{
+    (@own $policy:expr, $site:expr, $observer:expr, $sleeper:expr, $attempt:expr) => {{
         #[cfg(debug_assertions)]
         {
             $crate::__private::retry_blocking($policy, $site, $observer, $sleeper, $attempt)
         }
         #[cfg(not(debug_assertions))]
         {
-            $crate::__private::retry_sync!(@own $policy, $site, $attempt, $observer, $sleeper)
+            $crate::__private::own_loop!($policy, $site, $observer, $sleeper, $attempt)
         }
     }};
-    (@own $policy:expr, $site:expr, $attempt:expr, $observer:expr, $sleeper:expr) => {{
+    ($policy:expr, $site:expr, $observer:expr, $sleeper:expr, $attempt:expr) => {
+        $crate::__private::retry_blocking($policy, $site, $observer, $sleeper, $attempt)
+    };
+}
+
+/// `retry_sync!` with the `inline-loops` feature: in an optimised build, the site's own loop,
+/// zero base or not.
+#[cfg(feature = "inline-loops")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_sync {
+    ($(@own)? $policy:expr, $site:expr, $observer:expr, $sleeper:expr, $attempt:expr) => {{
+        #[cfg(debug_assertions)]
+        {
+            $crate::__private::retry_blocking($policy, $site, $observer, $sleeper, $attempt)
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            $crate::__private::own_loop!($policy, $site, $observer, $sleeper, $attempt)
+        }
+    }};
+}
+#[doc(hidden)]
+pub use crate::__retry_sync as retry_sync;
+
+/// `own_loop!(policy, site, observer, sleeper, attempt)`: a sync site's own loop, in an
+/// optimised build, for a site whose policy is a `static` with a zero base (it retries at once,
+/// so a retry costs what its loop costs) and, with the `inline-loops` feature, for every site
+/// whose policy is a `static`. The first attempt runs at the site and, after a failure, a nested
+/// fn of the site's own, kept out of the site's code, runs [`retry_lean_at_site`]. There the
+/// policy is a constant and the attempt inlined, so a failure on the lean path costs a few
+/// instructions, as in a hand-written loop, while a first-attempt success pays nothing for the
+/// loop. The observer and the sleeper are handed to the nested fn. The nested fn names the
+/// policy, so `policy` must be `&` a `static`; `site` always is.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_own_loop {
+    ($policy:expr, $site:expr, $observer:expr, $sleeper:expr, $attempt:expr) => {{
         let mut attempt = $attempt;
         let start = $crate::__private::call_start($policy);
         let (outcome, classified) = attempt();
@@ -215,7 +258,15 @@ macro_rules! __retry_sync {
                 A: $crate::__private::RunAttempt<R>,
                 S: $crate::__private::BlockingSleeper + ?::core::marker::Sized,
             {
-                $crate::__private::retry_lean_at_site($policy, $site, observer, sleeper, attempt, (outcome, (verdict, view)), start)
+                $crate::__private::retry_lean_at_site(
+                    $policy,
+                    $site,
+                    observer,
+                    sleeper,
+                    attempt,
+                    (outcome, (verdict, view)),
+                    start,
+                )
             }
             let (verdict, view) = classified;
             // The observer and the sleeper are `&` a `static` each (or a constant): taken here,
@@ -226,7 +277,7 @@ macro_rules! __retry_sync {
     }};
 }
 #[doc(hidden)]
-pub use crate::__retry_sync as retry_sync;
+pub use crate::__retry_own_loop as own_loop;
 
 /// Sleeps between attempts of a sync site.
 #[inline]

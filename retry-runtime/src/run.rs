@@ -397,9 +397,11 @@ mod tests {
     #[test]
     fn sites_with_a_static_policy_run_the_same_loop() {
         // What the attribute expands to for a site without a `policy` key: `retry_plain!` or
-        // `retry_sync!` with `&` a `static`, which a build with `inline-loops` hands to a nested
-        // fn of the site's own (and CI runs these tests with it, optimised).
+        // `retry_sync!` with `&` a `static`, which an optimised build hands to a nested fn of
+        // the site's own when marked `@own` (a zero base) or, with `inline-loops`, always (CI
+        // runs these tests optimised, with and without the feature).
         static PLAIN: Policy = POLICY;
+        static ZERO: Policy = POLICY.base(Duration::ZERO);
         static DEADLINE: Policy = POLICY.max_attempts(10).deadline(Duration::from_millis(25));
         let plain = |script| {
             scripted(
@@ -407,19 +409,32 @@ mod tests {
                 |attempt| crate::__private::retry_plain!(@static &PLAIN, &SITE, &mut *attempt),
             )
         };
+        let own = |script| {
+            scripted(
+                script,
+                |attempt| crate::__private::retry_plain!(@own &ZERO, &SITE, &mut *attempt),
+            )
+        };
         let with_deadline = |observer: Option<&dyn Observer>, script| {
             scripted(script, |attempt| {
                 crate::__private::retry_sync!(&DEADLINE, &SITE, observer, &ThreadSleeper, attempt)
             })
         };
+        let own_with_deadline = |observer: Option<&dyn Observer>, script| {
+            scripted(
+                script,
+                |attempt| crate::__private::retry_sync!(@own &DEADLINE, &SITE, observer, &ThreadSleeper, attempt),
+            )
+        };
         let recorder = Recorder::new();
         for script in SCRIPTS {
             assert_eq!(plain(script), run(&PLAIN, None, script));
+            assert_eq!(own(script), run(&ZERO, None, script));
             assert_eq!(with_deadline(None, script), run(&DEADLINE, None, script));
-            assert_eq!(
-                with_deadline(Some(&recorder), script),
-                run(&DEADLINE, None, script)
-            );
+            for observer in [None, Some(&recorder as &dyn Observer)] {
+                assert_eq!(with_deadline(observer, script), run(&DEADLINE, None, script));
+                assert_eq!(own_with_deadline(observer, script), run(&DEADLINE, None, script));
+            }
         }
         assert!(!recorder.events().is_empty());
     }

@@ -295,6 +295,67 @@ fn base_accepts_every_unit() {
 }
 
 #[test]
+fn a_zero_base_retries_at_once_through_the_sites_own_loop() {
+    // A zero base gives the site a loop of its own in an optimised build (CI runs this file
+    // optimised too); it must keep every promise the shared loop keeps.
+    static REC: Recorder = Recorder::new();
+    static SLEPT: AtomicU32 = AtomicU32::new(0);
+    struct Counting;
+    impl BlockingSleeper for Counting {
+        fn sleep(&self, _: Duration) {
+            SLEPT.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    static COUNTING: Counting = Counting;
+    fn retryable(e: &AppError) -> bool {
+        !matches!(e, AppError::Fatal(_))
+    }
+    #[retry(max_attempts = 4, base = "0ns", observer = REC, when = retryable)]
+    fn observed(script: &mut Vec<&'static str>) -> Result<u32, AppError> {
+        scripted(script)
+    }
+    #[retry(max_attempts = 4, base = "0s", backoff = "constant", sleeper = COUNTING, when = retryable)]
+    fn own_sleeper(script: &mut Vec<&'static str>) -> Result<u32, AppError> {
+        scripted(script)
+    }
+    #[retry(max_attempts = 4, base = "0ms", jitter = "decorrelated", when = retryable)]
+    fn plain(script: &mut Vec<&'static str>) -> Result<u32, AppError> {
+        scripted(script)
+    }
+
+    let sleeps = testing::instant_sleep();
+    assert!(observed(&mut vec!["timeout", "refused"]).is_ok());
+    assert_eq!(trace(&REC), [retried(1, 0), retried(2, 0), succeeded(3)]);
+    REC.clear();
+    assert!(matches!(
+        observed(&mut vec!["timeout", "fatal"]),
+        Err(AppError::Fatal(_))
+    ));
+    assert_eq!(
+        trace(&REC),
+        [retried(1, 0), gave_up(2, GiveUpReason::NotRetryable)]
+    );
+    REC.clear();
+    assert!(observed(&mut vec!["timeout"; 4]).is_err());
+    assert_eq!(trace(&REC).last(), Some(&gave_up(4, GiveUpReason::Exhausted)));
+
+    for run in [own_sleeper, plain] {
+        let mut script = vec!["timeout", "refused", "timeout"];
+        assert!(matches!(run(&mut script), Ok(0)));
+        assert!(script.is_empty());
+        let mut script = vec!["timeout"; 5];
+        assert!(run(&mut script).is_err());
+        assert_eq!(script.len(), 1, "four attempts");
+        let mut script = vec!["fatal", "timeout"];
+        assert!(run(&mut script).is_err());
+        assert_eq!(script.len(), 1, "one attempt");
+    }
+    // Zero delays are skipped, never slept, by either sleeper.
+    assert_eq!(SLEPT.load(Ordering::Relaxed), 0);
+    assert!(sleeps.delays().is_empty());
+}
+
+#[test]
 fn factor_sets_the_exponential_growth() {
     static TRIPLE: Recorder = Recorder::new();
     static HALF_AGAIN: Recorder = Recorder::new();

@@ -1,6 +1,7 @@
 //! `stats()` counts each site's retries, recoveries and give-ups, whichever loop the site runs:
-//! the shared sync loop, a site's own loop (the `inline-loops` feature, in an optimised build;
-//! CI runs these tests that way too), a site with a sleeper of its own, an async site. A
+//! the shared sync loop, a site's own loop (in an optimised build, for a zero base, and with the
+//! `inline-loops` feature for every site; CI runs these tests both ways), a site with a sleeper
+//! of its own, an async site. A
 //! recovery is counted without listing the site again (its retries listed it), so these check
 //! that every site still shows up, with exact counts.
 
