@@ -15,8 +15,9 @@
 //!   (cheaper than the runtime, which steps the thread's state on every draw);
 //! - `testing::instant_sleep` guards, checked before each sleep that is not zero.
 //!
-//! The duties' state is this module's own (statics in the same crate, reached without the
-//! indirection a library's statics take), so the floor is, if anything, low.
+//! The duties' state is this module's own: a static or two, as the runtime keeps it. Nothing is
+//! done that the benchmarks would not reach (no events, no long way), so the floor is, if
+//! anything, low.
 
 use std::cell::Cell;
 use std::future::Future;

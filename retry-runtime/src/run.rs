@@ -1,10 +1,11 @@
 //! The loop of a sync `#[retry]` site without a budget, a breaker or a context: the first attempt
 //! runs inline, so a first-attempt success costs what a hand-written loop costs; everything after
 //! a failure runs in a cold function shared by the sites with the same outcome type, so its
-//! registers and stack never burden the success path and its code is compiled once. With the
-//! `inline-loops` feature, a site whose policy is a `static` runs its own loop after a failure
-//! instead ([`retry_lean_at_site`], from the runtime's `retry_sync!`), and hands the shared loop
-//! only a failure that leaves the lean path.
+//! registers and stack never burden the success path and its code is compiled once. A site whose
+//! policy is a `static` with a zero base (it retries at once, so its loop is all a retry costs),
+//! and with the `inline-loops` feature every site whose policy is a `static`, runs its own loop
+//! after a failure instead ([`retry_lean_at_site`], from the runtime's `own_loop!`), and hands
+//! the shared loop only a failure that leaves the lean path.
 
 use crate::Policy;
 use crate::engine::{Classified, LeanIn, Next, Plan, Progress, observed_error};
@@ -110,11 +111,11 @@ pub fn retry_after_first<R>(
     retry_after_failure(policy, site, None, &ThreadSleeper, attempt, first)
 }
 
-/// A site's own loop after its first failure, with the `inline-loops` feature in an optimised
-/// build: the runtime's `retry_plain!` and `retry_sync!` expand, at a site whose policy is a
-/// `static`, to a nested fn that calls this, so that the policy is a constant here and the
-/// attempt is inlined. The lean path's failures cost a few instructions each; the first one it
-/// declines goes to the shared loop, with the call's progress. The nested fn is not inlined
+/// A site's own loop after its first failure, in an optimised build, at a site whose policy is
+/// a `static` with a zero base (or any `static`, with the `inline-loops` feature): the runtime's
+/// `own_loop!` expands to a nested fn that calls this, so that the policy is a constant here and
+/// the attempt is inlined. The lean path's failures cost a few instructions each; the first one
+/// it declines goes to the shared loop, with the call's progress. The nested fn is not inlined
 /// into the site, so a first-attempt success pays nothing for it.
 #[inline(always)]
 pub fn retry_lean_at_site<R, A, S>(
@@ -336,7 +337,7 @@ mod tests {
     }
 
     /// [`run`] through a site's own loop, [`retry_lean_at_site`], after a first attempt run
-    /// here, as `retry_sync!` runs it with the `inline-loops` feature.
+    /// here, as the runtime's `own_loop!` runs it.
     fn run_site_loop(policy: &Policy, observer: Option<&dyn Observer>, script: &[Outcome]) -> Ran {
         scripted(script, |mut attempt| {
             let start = call_start(policy);
