@@ -109,6 +109,36 @@ fn sleeps(delay: u64) -> bool {
     delay != 0 && (GUARDS.load(Relaxed) == 0 || rare(delay) == 0)
 }
 
+/// The body of [`duty_loop`] and [`duty_loop_async`], which differ only in awaiting the
+/// operation and the sleep (`$(.$await)?`).
+macro_rules! duty_loop_body {
+    ($max_attempts:ident, $base:ident, $sleep:ident, $op:ident $(, $await:tt)?) => {{
+        let mut delay = $base.as_nanos() as u64;
+        let mut stream = None;
+        let mut attempt = 1;
+        loop {
+            let e = match $op()$(.$await)? {
+                Ok(v) => {
+                    succeeded(attempt);
+                    return Ok(v);
+                }
+                Err(e) => e,
+            };
+            if attempt >= $max_attempts {
+                return Err(e);
+            }
+            let Some(jittered) = retry(attempt, &mut delay, &mut stream) else {
+                return Err(e);
+            };
+            drop(e);
+            if sleeps(jittered) {
+                $sleep(Duration::from_nanos(jittered))$(.$await)?;
+            }
+            attempt += 1;
+        }
+    }};
+}
+
 /// [`hand_loop`](crate::common::hand_loop) with the duties: the same running exponential delay
 /// and full jitter, the same attempts, and every check and count the specification asks of a
 /// failure and of a success after one.
@@ -119,29 +149,7 @@ pub fn duty_loop<T, E>(
     mut sleep: impl FnMut(Duration),
     mut op: impl FnMut() -> Result<T, E>,
 ) -> Result<T, E> {
-    let mut delay = base.as_nanos() as u64;
-    let mut stream = None;
-    let mut attempt = 1;
-    loop {
-        let e = match op() {
-            Ok(v) => {
-                succeeded(attempt);
-                return Ok(v);
-            }
-            Err(e) => e,
-        };
-        if attempt >= max_attempts {
-            return Err(e);
-        }
-        let Some(jittered) = retry(attempt, &mut delay, &mut stream) else {
-            return Err(e);
-        };
-        drop(e);
-        if sleeps(jittered) {
-            sleep(Duration::from_nanos(jittered));
-        }
-        attempt += 1;
-    }
+    duty_loop_body!(max_attempts, base, sleep, op)
 }
 
 /// [`duty_loop`] for async operations and sleeps, beside
@@ -158,27 +166,5 @@ where
     Sl: FnMut(Duration) -> SlFut,
     SlFut: Future<Output = ()>,
 {
-    let mut delay = base.as_nanos() as u64;
-    let mut stream = None;
-    let mut attempt = 1;
-    loop {
-        let e = match op().await {
-            Ok(v) => {
-                succeeded(attempt);
-                return Ok(v);
-            }
-            Err(e) => e,
-        };
-        if attempt >= max_attempts {
-            return Err(e);
-        }
-        let Some(jittered) = retry(attempt, &mut delay, &mut stream) else {
-            return Err(e);
-        };
-        drop(e);
-        if sleeps(jittered) {
-            sleep(Duration::from_nanos(jittered)).await;
-        }
-        attempt += 1;
-    }
+    duty_loop_body!(max_attempts, base, sleep, op, await)
 }
