@@ -163,32 +163,31 @@ impl Site<'_> {
             // Without an observer or a sleeper of its own, the shorter call: every argument
             // spelled out is one more for rustc to check at every site.
             // A `static` policy can be named by the nested fn the runtime's macros write for an
-            // optimised build's loop after a failure, where it is then a constant. A site that
-            // retries at once (a zero base: every delay is zero) gets that loop of its own
-            // (`@own`): there a retry costs what the loop costs, with no sleep to hide it. Other
-            // sites share one loop, compiled once, unless the runtime's `inline-loops` feature
-            // gives every `static` policy a loop of its own.
-            let is_static = args.policy.is_none();
-            let at_once = is_static && args.base.as_ref().is_some_and(|base| base.value == 0);
-            let mark = if at_once {
-                Some(quote!(@own))
-            } else {
-                is_static.then(|| quote!(@static))
-            };
+            // optimised build's loop after a failure, where it is then a constant. That loop
+            // pays only where a failure can take the lean path: never with an observer of the
+            // site's own or a deadline, whose failures all go the long way (to report, to read
+            // the clock). A site that retries at once (a zero base: every delay is zero) gets
+            // it by default (`@own`): there a retry costs what the loop costs, with no sleep to
+            // hide it. Other sites share one loop, compiled once, unless the runtime's
+            // `inline-loops` feature gives every `@static` one a loop of its own.
+            let own_loop_pays = args.policy.is_none() && args.observer.is_none() && args.deadline.is_none();
+            let at_once = own_loop_pays && args.base.as_ref().is_some_and(|base| base.value == 0);
+            let own = at_once.then(|| quote!(@own));
             let call = if args.observer.is_none() && args.sleeper.is_none() {
+                let mark = own.or_else(|| own_loop_pays.then(|| quote!(@static)));
                 quote_spanned! {Span::mixed_site()=>
                     #krate::__private::retry_plain!(#mark #policy, &__RETRY_SITE_OF_THIS_FN, #attempt)
                 }
             } else {
                 let observer = self.observer();
                 let sleeper = self.sleeper();
-                let (run, mark) = if is_static {
-                    (quote!(#krate::__private::retry_sync!), mark.filter(|_| at_once))
+                let run = if own_loop_pays {
+                    quote!(#krate::__private::retry_sync!)
                 } else {
-                    (quote!(#krate::__private::retry_blocking), None)
+                    quote!(#krate::__private::retry_blocking)
                 };
                 quote_spanned! {Span::mixed_site()=>
-                    #run(#mark #policy, &__RETRY_SITE_OF_THIS_FN, #observer, #sleeper, #attempt)
+                    #run(#own #policy, &__RETRY_SITE_OF_THIS_FN, #observer, #sleeper, #attempt)
                 }
             };
             return quote_spanned! {Span::mixed_site()=>

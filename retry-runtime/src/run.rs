@@ -431,7 +431,6 @@ mod tests {
         for script in SCRIPTS {
             assert_eq!(plain(script), run(&PLAIN, None, script));
             assert_eq!(own(script), run(&ZERO, None, script));
-            assert_eq!(with_deadline(None, script), run(&DEADLINE, None, script));
             for observer in [None, Some(&recorder as &dyn Observer)] {
                 assert_eq!(with_deadline(observer, script), run(&DEADLINE, None, script));
                 assert_eq!(own_with_deadline(observer, script), run(&DEADLINE, None, script));
